@@ -1,0 +1,84 @@
+"""Command-line entry point: argument parsing and dispatch only.
+
+Each command lives in ``reconciler.commands.<name>`` with ``run(args) -> int`` and is imported
+only when used, so ``validate`` never loads the HTTP or simulator code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from . import __version__
+from .errors import UserError
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_FAILED = 0, 1, 2, 3
+
+
+def _common(top: bool) -> argparse.ArgumentParser:
+    """Options accepted before or after the command. Only the top level sets defaults, so a
+    subcommand's parser never overwrites what was given before the command name."""
+    common = argparse.ArgumentParser(add_help=False)
+    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    common.add_argument("--server", metavar="URL", default=default(None),
+                        help="server base URL (default: the UKSSDC); 'sim' = embedded simulator")
+    common.add_argument("--user", metavar="EMAIL", default=default(None),
+                        help="registered UKSSDC e-mail (UserID)")
+    common.add_argument("-v", "--verbose", action="count", default=default(0), help="more output")
+    common.add_argument("--no-color", action="store_true", default=default(False),
+                        help="plain output")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common(top=False)
+    parser = argparse.ArgumentParser(
+        prog="xrt-reconcile", parents=[_common(top=True)],
+        description="Declarative Swift-XRT product requests for the UKSSDC.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("validate", parents=[common], help="check specs (no network)")
+    p.add_argument("specs", nargs="+", metavar="SPEC")
+    p.add_argument("--payloads", action="store_true",
+                   help="print each source's exact submission payload as JSON")
+    p.set_defaults(module="validate")
+
+    p = sub.add_parser("schema", parents=[common], help="print the spec JSON Schema")
+    p.set_defaults(module="schema")
+
+    sim = sub.add_parser("sim", parents=[common], help="the UKSSDC simulator")
+    sim_sub = sim.add_subparsers(dest="sim_command", metavar="SIM_COMMAND", required=True)
+    p = sim_sub.add_parser("serve", parents=[common], help="run the simulator in the foreground")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--db", metavar="PATH", default=".xrt-reconcile/sim.sqlite3")
+    p.add_argument("--job-seconds", type=float, default=60.0, metavar="S",
+                   help="seconds each product spends in each status")
+    p.add_argument("--max-queued", type=int, default=10, metavar="N",
+                   help="per-user limit of queued+running jobs")
+    p.add_argument("--fail-rate", type=float, default=0.0, metavar="R",
+                   help="fraction of requests answered with HTTP 5xx")
+    p.add_argument("--drop-rate", type=float, default=0.0, metavar="R",
+                   help="fraction of requests whose connection is closed with no answer")
+    p.add_argument("--latency", type=float, default=0.0, metavar="S",
+                   help="seconds added to every answer")
+    p.add_argument("--seed", type=int, default=0, help="seed for the fault injection")
+    p.set_defaults(module="sim")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        command = importlib.import_module(f"reconciler.commands.{args.module}")
+        return command.run(args)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

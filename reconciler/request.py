@@ -1,0 +1,280 @@
+"""One source's product request in canonical form, and the catalogue rules that judge it.
+
+A :class:`Request` holds only what was asked for (globals and per-product parameters by Python
+name, canonical values); server defaults are never filled in here, so the payload carries
+exactly what the user meant. :func:`build` turns merged values into a request the way
+swifttools would (implied values, shared position parameters) and reports every rule it breaks
+as a :class:`Problem` whose ``path`` the spec loader turns into a file location.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .catalogue import (
+    ALL_PRODUCTS,
+    ANY,
+    GLOBALS,
+    NOT_NEEDED_FOR_SOURCEDET_ONLY,
+    POSITION_PRODUCTS,
+    PRODUCTS,
+    REQUIRED_GLOBALS,
+    SOURCEDET,
+    Kind,
+    Param,
+)
+from .values import canonical_equal
+
+GLOBAL_SCOPE = "globals"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A broken rule. ``path`` is relative to the source: ``("LightCurve", "pcCounts")``,
+    ``("RA",)`` for a global, ``()`` for the source as a whole."""
+
+    path: tuple[str, ...]
+    message: str
+    fix: str | None = None
+
+
+@dataclass
+class Request:
+    """What one source asks the server for. ``globals`` includes ``name``."""
+
+    name: str
+    globals: dict[str, Any] = field(default_factory=dict)
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def source_detection_only(self) -> bool:
+        return set(self.products) == {SOURCEDET}
+
+
+def _table(scope: str) -> Mapping[str, Param]:
+    return GLOBALS if scope == GLOBAL_SCOPE else PRODUCTS[scope].params
+
+
+def _path(scope: str, name: str) -> tuple[str, ...]:
+    return (name,) if scope == GLOBAL_SCOPE else (scope, name)
+
+
+def _where(scope: str) -> str:
+    return "" if scope == GLOBAL_SCOPE else f"{scope} "
+
+
+def _rule_values(param: Param, value: Any) -> list[Any]:
+    """The keys of a ``needs``/``sets`` mapping that fire for ``value``."""
+    keys = []
+    try:
+        if value in param.needs or value in param.sets or value in param.suggests:
+            keys.append(value)
+    except TypeError:  # unhashable values never key a rule
+        pass
+    keys.append(ANY)
+    return keys
+
+
+def _apply_implications(scope: str, params: dict[str, Any]) -> list[Problem]:
+    """Apply swifttools' triggers: ``sets`` are implications, ``suggests`` soft defaults."""
+    table = _table(scope)
+    explicit = dict(params)
+    implied: dict[str, tuple[Any, str]] = {}
+    suggested: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name in table:
+        if name not in explicit:
+            continue
+        param, value = table[name], explicit[name]
+        for key in _rule_values(param, value):
+            for target, target_value in param.sets.get(key, {}).items():
+                if target in explicit:
+                    if target_value is None or not canonical_equal(
+                        table[target], explicit[target], target_value
+                    ):
+                        wanted = "unset" if target_value is None else f"{target_value!r}"
+                        problems.append(Problem(
+                            _path(scope, target),
+                            f"{_where(scope)}{target} is {explicit[target]!r}, but setting "
+                            f"{name} to {value!r} means {target} must be {wanted}",
+                            f"remove {target}" if target_value is None
+                            else f"remove {target} or {name}",
+                        ))
+                elif target in implied and implied[target][0] != target_value:
+                    problems.append(Problem(
+                        _path(scope, name),
+                        f"{_where(scope)}{name} and {implied[target][1]} contradict each other "
+                        f"over {target}",
+                        f"remove one of {name} and {implied[target][1]}",
+                    ))
+                else:
+                    implied[target] = (target_value, name)
+            for target, target_value in param.suggests.get(key, {}).items():
+                suggested.setdefault(target, target_value)
+    for target, (target_value, _) in implied.items():
+        if target_value is None:
+            params.pop(target, None)
+        else:
+            params[target] = target_value
+    for target, target_value in suggested.items():
+        if target not in params and target not in implied:
+            params[target] = target_value
+    return problems
+
+
+def _share_position_params(products: dict[str, dict[str, Any]]) -> list[Problem]:
+    """The position products share one set of parameters: merge them, flag contradictions."""
+    present = [p for p in POSITION_PRODUCTS if p in products]
+    shared: dict[str, tuple[Any, str]] = {}
+    problems: list[Problem] = []
+    for prod in present:
+        for name, value in products[prod].items():
+            param = PRODUCTS[prod].params[name]
+            if not param.shared:
+                continue
+            if name in shared and not canonical_equal(param, shared[name][0], value):
+                other_value, other = shared[name]
+                problems.append(Problem(
+                    (prod, name),
+                    f"{name} is shared by all position products, but {other} sets it to "
+                    f"{other_value!r} and {prod} to {value!r}",
+                    f"give {name} one value (it applies to {', '.join(present)})",
+                ))
+            else:
+                shared.setdefault(name, (value, prod))
+    for prod in present:
+        for name, (value, _) in shared.items():
+            products[prod][name] = value
+    return problems
+
+
+def _check_needs(scope: str, params: Mapping[str, Any]) -> list[Problem]:
+    table = _table(scope)
+    problems = []
+    for name, param in table.items():
+        if param.mandatory and name not in params and name != "name":
+            problems.append(Problem(
+                _path(scope, name),
+                f"{_where(scope)}{name} is required",
+                _fix_for(param),
+            ))
+    for name, value in params.items():
+        param = table[name]
+        for key in _rule_values(param, value):
+            for needed in param.needs.get(key, ()):
+                if needed not in params:
+                    shown = "set" if key == ANY else f"{value!r}"
+                    problems.append(Problem(
+                        _path(scope, needed),
+                        f"{_where(scope)}{needed} is required when {name} is {shown}",
+                        _fix_for(table[needed]),
+                    ))
+    return problems
+
+
+def _fix_for(param: Param) -> str:
+    if param.choices:
+        return f"add {param.name}: one of {', '.join(repr(c) for c in param.choices)}"
+    if param.kind is Kind.BOOL:
+        return f"add {param.name}: {'false' if param.default is False else 'true'}"
+    example = '"..."' if param.kind is Kind.STR else "<number>"
+    return f"add {param.name}: {example}"
+
+
+def _check_globals(request: Request) -> list[Problem]:
+    problems = []
+    g = request.globals
+    for name, directive in REQUIRED_GLOBALS.items():
+        if request.source_detection_only and name in NOT_NEEDED_FOR_SOURCEDET_ONLY:
+            continue
+        if name in g or (directive and g.get(directive) is True):
+            continue
+        alternative = f", or {directive}: true" if directive else ""
+        problems.append(Problem(
+            (name,), f"{name} is required",
+            f"add {_fix_for(GLOBALS[name])[4:]}{alternative}",
+        ))
+    for directive in GLOBALS.values():
+        if not directive.fills or g.get(directive.name) is not True:
+            continue
+        given = [f for f in directive.fills if f in g]
+        # targ and T0 imply their directive is off; that contradiction is reported already
+        if given and not any(directive.name in GLOBALS[f].sets.get(ANY, {}) for f in given):
+            problems.append(Problem(
+                (given[0],),
+                f"{' and '.join(given)} given while {directive.name} is true: the server "
+                f"would overwrite {'them' if len(given) > 1 else 'it'}",
+                f"remove {directive.name}, or remove {' and '.join(given)}",
+            ))
+    return problems
+
+
+def _check_shared_wire_keys(products: Mapping[str, Mapping[str, Any]]) -> list[Problem]:
+    """Parameters of different products that travel under one wire key must agree (srcrad)."""
+    seen: dict[str, tuple[str, str, Any]] = {}
+    problems = []
+    for prod in ALL_PRODUCTS:
+        for name, value in products.get(prod, {}).items():
+            param = PRODUCTS[prod].params[name]
+            if param.shared:
+                continue
+            if param.wire in seen:
+                other_prod, other_name, other_value = seen[param.wire]
+                if other_prod != prod and not canonical_equal(param, other_value, value):
+                    problems.append(Problem(
+                        (prod, name),
+                        f"{prod} {name} ({value!r}) and {other_prod} {other_name} "
+                        f"({other_value!r}) travel as the one wire key {param.wire!r}",
+                        "give both the same value",
+                    ))
+            else:
+                seen[param.wire] = (prod, name, value)
+    return problems
+
+
+def _ordered(params: Mapping[str, Any], table: Mapping[str, Param]) -> dict[str, Any]:
+    return {name: params[name] for name in table if name in params}
+
+
+def build(
+    name: str,
+    globals_: Mapping[str, Any],
+    products: Mapping[str, Mapping[str, Any]],
+) -> tuple[Request, list[Problem]]:
+    """Canonical, merged values -> the request swifttools would send, and what is wrong with it.
+
+    Values must already be canonical (see :func:`reconciler.values.from_user`) and names valid.
+    """
+    g = {**globals_, "name": name}
+    prods = {p: dict(products[p]) for p in ALL_PRODUCTS if p in products}
+    problems = _share_position_params(prods)
+    problems += _apply_implications(GLOBAL_SCOPE, g)
+    for prod, params in prods.items():
+        problems += _apply_implications(prod, params)
+    request = Request(
+        name=name,
+        globals=_ordered(g, GLOBALS),
+        products={p: _ordered(v, PRODUCTS[p].params) for p, v in prods.items()},
+    )
+    if not request.products:
+        problems.append(Problem(
+            (), "requests no product",
+            "name a product (e.g. LightCurve: {}) or use a template that does",
+        ))
+    problems += _check_globals(request)
+    problems += _check_needs(GLOBAL_SCOPE, request.globals)
+    for prod, params in request.products.items():
+        problems += _check_needs(prod, params)
+    problems += _check_shared_wire_keys(request.products)
+    return request, _unique(problems)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[tuple[str, ...], str]] = set()
+    out = []
+    for p in problems:
+        if (p.path, p.message) not in seen:
+            seen.add((p.path, p.message))
+            out.append(p)
+    return out

@@ -1,0 +1,182 @@
+"""Parameter values in their three forms: as users write them, canonical, and on the wire.
+
+The canonical form is what the tool compares and stores: Python-typed values (``bool``, ``int``,
+``float``, ``str``, a ``tuple`` of model names) so that ``'20'``, ``20`` and ``20.0`` from the
+server compare equal to a spec's ``20``. User input is checked strictly (a clear error beats a
+silent guess); server values are read leniently (the real server mixes strings and numbers).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from typing import Any, Iterable
+
+from .catalogue import Kind, Param
+
+
+class ValueProblem(ValueError):
+    """A user value that does not fit its parameter; ``fix`` says what would."""
+
+    def __init__(self, message: str, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate a typo most likely meant, or None when nothing is close."""
+    candidates = list(candidates)
+    lowered = {c.lower(): c for c in candidates}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _choices_text(param: Param) -> str:
+    return ", ".join(repr(c) for c in param.choices)
+
+
+def _check_choice(param: Param, value: str) -> str:
+    if value in param.choices:
+        return value
+    guess = closest(value, param.choices)
+    hint = f"did you mean {guess!r}? " if guess else ""
+    raise ValueProblem(
+        f"{value!r} is not a valid value for {param.name}",
+        f"{hint}allowed values: {_choices_text(param)}",
+    )
+
+
+def _check_bounds(param: Param, value: float) -> None:
+    lo, hi = param.bounds
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ValueProblem(
+            f"{param.name} is {value}, outside the allowed range",
+            f"use a value between {lo} and {hi}",
+        )
+
+
+def from_user(param: Param, value: Any) -> Any:
+    """A value written in a spec -> canonical form, or ValueProblem saying why not."""
+    kind = param.kind
+    if kind is Kind.BOOL:
+        if isinstance(value, bool):
+            return value
+        if _is_number(value) and value in (0, 1):
+            return bool(value)
+        raise ValueProblem(f"{param.name} must be true or false, not {value!r}",
+                           f"write {param.name}: true or {param.name}: false")
+    if kind is Kind.INT:
+        if isinstance(value, int) and not isinstance(value, bool):
+            result: Any = value
+        elif isinstance(value, float) and value.is_integer():
+            result = int(value)
+        else:
+            raise ValueProblem(f"{param.name} must be a whole number, not {value!r}")
+        _check_bounds(param, result)
+        return result
+    if kind in (Kind.FLOAT, Kind.NUMBER):
+        if not _is_number(value) or not math.isfinite(value):
+            raise ValueProblem(f"{param.name} must be a number, not {value!r}",
+                               "write a number without quotes")
+        _check_bounds(param, value)
+        return float(value) if kind is Kind.FLOAT else value
+    if kind is Kind.LIST:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not items or not all(
+            isinstance(v, str) for v in items
+        ):
+            raise ValueProblem(f"{param.name} must be a list of names, not {value!r}",
+                               f"for example {param.name}: [{param.choices[0]}]")
+        return tuple(_check_choice(param, v.lower()) for v in items)
+    # Kind.STR
+    if param.choices:
+        if _is_number(value) and str(value) in param.choices:  # grades: 0
+            return str(value)
+        if not isinstance(value, str):
+            raise ValueProblem(f"{param.name} must be one of {_choices_text(param)}, "
+                               f"not {value!r}")
+        return _check_choice(param, value)
+    if not isinstance(value, str):
+        raise ValueProblem(f"{param.name} must be text, not {value!r}",
+                           f"quote the value: {param.name}: \"{value}\"")
+    if not value.strip():
+        raise ValueProblem(f"{param.name} must not be empty")
+    return value
+
+
+def _server_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "yes", "true")
+    return value == 1
+
+
+def from_server(param: Param, value: Any) -> Any:
+    """A value from server ``jobPars`` -> canonical form; ValueError if it cannot be read."""
+    kind = param.kind
+    if kind is Kind.BOOL:
+        return _server_bool(value)
+    if kind is Kind.INT:
+        number = float(value)
+        if not number.is_integer():
+            raise ValueError(f"{param.wire}={value!r} is not a whole number")
+        return int(number)
+    if kind is Kind.FLOAT:
+        return float(value)
+    if kind is Kind.NUMBER:
+        if _is_number(value):
+            return value
+        return float(value)
+    if kind is Kind.LIST:
+        items = value.split(",") if isinstance(value, str) else list(value)
+        return tuple(str(v).strip().lower() for v in items)
+    text = str(value)
+    if param.name == "targ":
+        text = text.strip().strip("{}")  # D28: the server may wrap the list in braces
+    return text
+
+
+def to_wire(param: Param, value: Any) -> Any:
+    """Canonical -> the JSON value a request carries (0/1 booleans, lists)."""
+    if param.kind is Kind.BOOL:
+        return 1 if value else 0
+    if param.kind is Kind.LIST:
+        return list(value)
+    return value
+
+
+def _compact(number: float | int) -> str:
+    if isinstance(number, float) and number.is_integer():
+        return str(int(number))
+    return repr(number)
+
+
+def server_echo(param: Param, value: Any) -> Any:
+    """Canonical -> the form the real server echoes in ``jobPars`` (strings for some numbers)."""
+    wire = to_wire(param, value)
+    if not param.server_string or isinstance(wire, str):
+        return wire
+    if param.decimals is not None:
+        return f"{float(wire):.{param.decimals}f}"
+    return _compact(wire)
+
+
+def canonical_equal(param: Param, a: Any, b: Any) -> bool:
+    """Whether two canonical values mean the same thing to the server."""
+    if a is None or b is None:
+        return a is b
+    if param.kind in (Kind.INT, Kind.FLOAT, Kind.NUMBER):
+        if param.decimals is not None:
+            return round(float(a), param.decimals) == round(float(b), param.decimals)
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    if param.kind is Kind.LIST:
+        return tuple(a) == tuple(b)
+    return a == b

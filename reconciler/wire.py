@@ -1,0 +1,112 @@
+"""The wire form of a request, both ways.
+
+``to_payload`` gives the exact JSON object a submission carries (what swifttools'
+``getJSONDict()`` would send for the same request). ``from_job_pars`` reads a server ``jobPars``
+object (wire names, numbers as strings, 0/1 booleans, server-internal keys) back into a
+canonical :class:`~reconciler.request.Request`, so that server history and specs compare on
+equal terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .catalogue import (
+    ALL_PRODUCTS,
+    API_NAME,
+    API_VERSION,
+    GLOBAL_BY_WIRE,
+    GLOBALS,
+    PRODUCTS,
+    Param,
+)
+from .request import Request
+from .values import from_server, to_wire
+
+
+def to_payload(request: Request, user: str) -> dict[str, Any]:
+    """The submission body for ``request`` on behalf of ``user``."""
+    payload: dict[str, Any] = {"api_name": API_NAME, "api_version": API_VERSION, "UserID": user}
+    for name, value in request.globals.items():
+        param = GLOBALS[name]
+        payload[param.wire] = to_wire(param, value)
+    for prod, params in request.products.items():
+        product = PRODUCTS[prod]
+        payload[product.flag] = 1
+        for name, param in product.params.items():
+            if name in params:
+                payload[param.wire] = to_wire(param, params[name])
+            elif param.send_default:
+                payload[param.wire] = to_wire(param, param.default)
+    return payload
+
+
+@dataclass
+class ServerJob:
+    """A server ``jobPars`` read back: the request it amounts to and what could not be read."""
+
+    request: Request
+    unreadable: list[str] = field(default_factory=list)
+
+
+def _flag_set(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip() == "1"
+    return value == 1
+
+
+def _read(param: Param, value: Any, unreadable: list[str]) -> tuple[bool, Any]:
+    try:
+        result = from_server(param, value)
+    except (TypeError, ValueError):
+        unreadable.append(f"{param.wire}={value!r} is not a valid {param.kind.value}")
+        return False, None
+    if param.choices and param.kind.value == "str" and result not in param.choices:
+        unreadable.append(f"{param.wire}={value!r} is not one of {', '.join(param.choices)}")
+    return True, result
+
+
+def _lookup(job_pars: Mapping[str, Any], param: Param) -> tuple[bool, Any]:
+    for key in (param.wire, *param.wire_aliases):
+        if key in job_pars:
+            return True, job_pars[key]
+    return False, None
+
+
+def from_job_pars(job_pars: Mapping[str, Any]) -> ServerJob:
+    """Server ``jobPars`` -> canonical request.
+
+    Directives (getCoords/getTargs/getT0) are dropped: the values they produced are in the
+    job and those are what count. Values that cannot be read are listed, not fatal: an odd old
+    job must not stop a plan. Enumerations outside the catalogue are kept as text, so they
+    still compare unequal to any valid value.
+    """
+    unreadable: list[str] = []
+    globals_: dict[str, Any] = {}
+    for name, param in GLOBALS.items():
+        if param.fills:
+            continue
+        found, raw = _lookup(job_pars, param)
+        if found and raw is not None:
+            ok, value = _read(param, raw, unreadable)
+            if ok:
+                globals_[name] = value
+    products: dict[str, dict[str, Any]] = {}
+    for prod in ALL_PRODUCTS:
+        product = PRODUCTS[prod]
+        if not _flag_set(job_pars.get(product.flag, 0)):
+            continue
+        params: dict[str, Any] = {}
+        for name, param in product.params.items():
+            found, raw = _lookup(job_pars, param)
+            if found and raw is not None:
+                ok, value = _read(param, raw, unreadable)
+                if ok:
+                    params[name] = value
+        products[prod] = params
+    name = str(job_pars.get("name", ""))
+    request = Request(name=name, globals=globals_, products=products)
+    return ServerJob(request=request, unreadable=sorted(set(unreadable)))
