@@ -1,0 +1,141 @@
+"""The reply envelope: OK/APIVersion/ERROR/listErr/deprecationWarning rules, no network."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+from reconciler.catalogue import API_VERSION, GLOBALS, PRODUCTS
+from reconciler.client_errors import (
+    ProtocolError,
+    ServerDeprecationWarning,
+    ServerError,
+    ServerVersionWarning,
+)
+from reconciler.envelope import WarningGate, python_names, read_reply, version_tuple
+from reconciler.errors import UserError
+
+
+def body(**fields: object) -> bytes:
+    return json.dumps({"OK": 1, "APIVersion": API_VERSION, **fields}).encode()
+
+
+def test_wire_names_become_python_names_whole_words_only() -> None:
+    cent = GLOBALS["centroid"].wire
+    poserr = GLOBALS["posErr"].wire
+    pccounts = PRODUCTS["LightCurve"].params["pcCounts"].wire
+    text = f"{poserr} is 0.01; {cent} missing; {pccounts}, percent, {cent}Meth, {cent}@mount.doom"
+    assert python_names(text) == (
+        "posErr is 0.01; centroid missing; LightCurve: pcCounts, percent, centMeth, "
+        f"{cent}@mount.doom"
+    )
+
+
+def test_version_tuple_reads_numbers_and_strings() -> None:
+    assert version_tuple("1.12") == (1, 12)
+    assert version_tuple(0.1) == (0, 1)
+    assert version_tuple("1.12") > version_tuple(1.9)  # numeric, not lexical
+    assert version_tuple("v2") is None
+
+
+@pytest.mark.parametrize(
+    "raw, needle",
+    [
+        (b"<html>502 Bad Gateway</html>", "not JSON"),
+        (b"[1, 2]", "not an object"),
+        (json.dumps({"APIVersion": "1.12"}).encode(), "no OK"),
+        (json.dumps({"OK": 1}).encode(), "no APIVersion"),
+        (json.dumps({"OK": 7, "APIVersion": "1.12"}).encode(), "OK is 7"),
+        (json.dumps({"OK": 0, "APIVersion": "1.12"}).encode(), "without an ERROR"),
+        (json.dumps({"OK": 1, "APIVersion": "one"}).encode(), "not a version"),
+    ],
+)
+def test_malformed_replies_are_protocol_errors_naming_the_endpoint(raw: bytes, needle: str) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        read_reply("listOldJobs.php", raw, WarningGate())
+    assert needle in str(caught.value)
+    assert "listOldJobs.php" in str(caught.value)
+    assert caught.value.endpoint == "listOldJobs.php"
+    assert isinstance(caught.value, UserError)
+
+
+def test_missing_required_keys_are_named() -> None:
+    with pytest.raises(ProtocolError, match="lacks numJobs"):
+        read_reply("getNumJobs.php", body(), WarningGate(), ("numJobs",))
+
+
+def test_server_error_carries_error_and_list_err_with_python_names() -> None:
+    raw = json.dumps({
+        "OK": 0, "APIVersion": 0.1,
+        "ERROR": "There were problems with the parameters you supplied.",
+        "listErr": [
+            {"label": "The following parameters are needed, but were not supplied:",
+             "list": ["Dec", "cent"]},
+            {"label": "The following parameters have invalid values:",
+             "list": ["poserr is 0.01, but must be between 1 and 6"]},
+        ],
+    })
+    with pytest.raises(ServerError) as caught:
+        read_reply("run_userobject.php", raw, WarningGate())
+    error = caught.value
+    assert error.error == "There were problems with the parameters you supplied."
+    assert error.problems == (
+        ("The following parameters are needed, but were not supplied:", ("Dec", "centroid")),
+        ("The following parameters have invalid values:",
+         ("posErr is 0.01, but must be between 1 and 6",)),
+    )
+    message = str(error)
+    assert "\n" not in message
+    assert "Dec; centroid" in message and "posErr is 0.01" in message
+    assert "poserr" not in message and "cent;" not in message
+
+
+def test_success_codes_and_string_ok_are_accepted() -> None:
+    gate = WarningGate()
+    assert read_reply("canceljob.php", body(OK=2), gate)["OK"] == 2
+    assert read_reply("getNumJobs.php", body(OK="1", numJobs=3), gate, ("numJobs",))["numJobs"] == 3
+
+
+def test_newer_server_version_warns_once() -> None:
+    gate = WarningGate()
+    newer = json.dumps({"OK": 1, "APIVersion": "9.0"})
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        read_reply("getNumJobs.php", newer, gate)
+        read_reply("getNumJobs.php", newer, gate)
+        read_reply("getNumJobs.php", json.dumps({"OK": 1, "APIVersion": 0.1}), gate)
+    assert [w.category for w in seen] == [ServerVersionWarning]
+    assert "9.0" in str(seen[0].message)
+
+
+def test_same_or_older_version_does_not_warn() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_reply("getNumJobs.php", body(), WarningGate())
+        read_reply("getNumJobs.php", json.dumps({"OK": 1, "APIVersion": 0.1}), WarningGate())
+
+
+def test_deprecation_warnings_once_per_type() -> None:
+    gate = WarningGate()
+
+    def reply(kind: str) -> bytes:
+        return body(deprecationWarning={"type": kind, "message": f"{kind} goes away"})
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        for kind in ("old-lc", "old-lc", "old-spec", "old-lc"):
+            read_reply("listOldJobs.php", reply(kind), gate)
+    assert [w.category for w in seen] == [ServerDeprecationWarning] * 2
+    assert ["old-lc goes away" in str(seen[0].message), "old-spec goes away" in str(seen[1].message)] == [True, True]
+
+
+def test_deprecation_warning_also_comes_with_error_replies() -> None:
+    raw = json.dumps({"OK": 0, "APIVersion": "1.12", "ERROR": "nope",
+                      "deprecationWarning": {"type": "t", "message": "m"}})
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with pytest.raises(ServerError):
+            read_reply("getNumJobs.php", raw, WarningGate())
+    assert [w.category for w in seen] == [ServerDeprecationWarning]

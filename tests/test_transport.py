@@ -1,0 +1,221 @@
+"""Timeouts, bounded retries and what a failure proves about a submission."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Callable
+
+import pytest
+import requests
+
+from reconciler.client_errors import SubmitNotSent, SubmitOutcomeUnknown, TransportError
+from reconciler.errors import UserError
+from reconciler.transport import (
+    HTTPStatus,
+    RetryPolicy,
+    call,
+    check_base_url,
+    nothing_sent,
+)
+
+
+class FakeTime:
+    """A clock that only moves when slept on."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def policy(self, **kw: float) -> RetryPolicy:
+        return RetryPolicy(sleep=self.sleep, random=lambda: 1.0, clock=lambda: self.now, **kw)
+
+
+def scripted(*outcomes: object) -> tuple[Callable[[], str], list[int]]:
+    """An attempt that raises or returns the outcomes in turn; counts calls."""
+    calls: list[int] = []
+
+    def attempt() -> str:
+        calls.append(1)
+        item = outcomes[len(calls) - 1]
+        if isinstance(item, BaseException):
+            raise item
+        return str(item)
+
+    return attempt, calls
+
+
+# --- real sockets, to classify real requests exceptions ----------------------------------------
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nobody listens on (connections are refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dropping_server() -> Iterator[str]:
+    """Accepts connections, reads the request, closes without answering; stops by itself
+    after 10 s or when the test ends."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve() -> None:
+        deadline = time.monotonic() + 10
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    conn.recv(65536)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/x"
+    stop.set()
+    thread.join(timeout=5)
+    server.close()
+
+
+def _raised(url: str) -> requests.RequestException:
+    try:
+        requests.post(url, json={}, timeout=(2, 2))
+    except requests.RequestException as exc:
+        return exc
+    raise AssertionError("no exception")
+
+
+def test_refused_connection_provably_sent_nothing(closed_port: int) -> None:
+    assert nothing_sent(_raised(f"http://127.0.0.1:{closed_port}/x"))
+
+
+def test_dropped_answer_may_have_been_received(dropping_server: str) -> None:
+    exc = _raised(dropping_server)
+    assert isinstance(exc, requests.ConnectionError)
+    assert not nothing_sent(exc)
+
+
+def test_read_timeout_may_have_been_received() -> None:
+    assert not nothing_sent(requests.ReadTimeout("slow"))
+    assert nothing_sent(requests.ConnectTimeout("no route"))
+
+
+def test_submit_over_a_dropped_connection_is_outcome_unknown(dropping_server: str) -> None:
+    clock = FakeTime()
+    sent: list[int] = []
+
+    def attempt() -> bytes:
+        sent.append(1)
+        return requests.post(dropping_server, json={}, timeout=(2, 2)).content
+
+    with pytest.raises(SubmitOutcomeUnknown) as caught:
+        call("run_userobject.php", dropping_server, attempt, clock.policy(), idempotent=False)
+    assert len(sent) == 1 and clock.sleeps == []
+    assert "job history" in str(caught.value)
+
+
+def test_submit_to_a_closed_port_is_not_sent_after_bounded_retries(closed_port: int) -> None:
+    clock = FakeTime()
+    url = f"http://127.0.0.1:{closed_port}/x"
+    with pytest.raises(SubmitNotSent) as caught:
+        call("run_userobject.php", url,
+             lambda: requests.post(url, json={}, timeout=(2, 2)).content,
+             clock.policy(attempts=3), idempotent=False)
+    assert caught.value.attempts == 3
+    assert "nothing was submitted" in str(caught.value)
+
+
+# --- the retry loop -------------------------------------------------------------------------------
+
+def test_reads_retry_5xx_and_connection_errors_with_growing_backoff() -> None:
+    clock = FakeTime()
+    attempt, calls = scripted(HTTPStatus(503, "Busy"), requests.ConnectionError("reset"),
+                              requests.ReadTimeout("slow"), "fine")
+    assert call("listOldJobs.php", "u", attempt, clock.policy(base_delay=0.5),
+                idempotent=True) == "fine"
+    assert len(calls) == 4
+    assert clock.sleeps == [0.5, 1.0, 2.0]
+
+
+def test_backoff_is_jittered_and_capped() -> None:
+    policy = RetryPolicy(base_delay=1.0, max_delay=5.0, random=lambda: 0.5)
+    assert [policy.delay(n) for n in range(5)] == [0.5, 1.0, 2.0, 2.5, 2.5]
+    assert RetryPolicy(random=lambda: 0.0).delay(3) == 0.0
+
+
+def test_reads_give_up_after_the_attempt_limit() -> None:
+    clock = FakeTime()
+    attempt, calls = scripted(*[HTTPStatus(502, "Bad Gateway")] * 10)
+    with pytest.raises(TransportError) as caught:
+        call("getNumJobs.php", "http://h/getNumJobs.php", attempt, clock.policy(attempts=4),
+             idempotent=True)
+    assert len(calls) == 4 and caught.value.attempts == 4
+    assert caught.value.status == 502
+    assert "getNumJobs.php" in str(caught.value) and "502" in str(caught.value)
+    assert not isinstance(caught.value, (SubmitNotSent, SubmitOutcomeUnknown))
+
+
+def test_reads_give_up_when_the_time_budget_is_spent() -> None:
+    clock = FakeTime()
+    attempt, calls = scripted(*[requests.ConnectionError("down")] * 50)
+    with pytest.raises(TransportError):
+        call("x", "u", attempt, clock.policy(attempts=50, base_delay=1.0, max_delay=100.0,
+                                             total=10.0), idempotent=True)
+    # sleeps 1, 2, 4 fit in 10 s; the next (8) would end after the budget
+    assert clock.sleeps == [1.0, 2.0, 4.0] and len(calls) == 4
+
+
+@pytest.mark.parametrize("exc", [HTTPStatus(404, "Not Found"), HTTPStatus(400, "Bad"),
+                                 requests.exceptions.SSLError("bad certificate")])
+def test_permanent_failures_are_not_retried(exc: Exception) -> None:
+    clock = FakeTime()
+    attempt, calls = scripted(exc, "never")
+    with pytest.raises(TransportError):
+        call("x", "u", attempt, clock.policy(), idempotent=True)
+    assert len(calls) == 1 and clock.sleeps == []
+
+
+@pytest.mark.parametrize("exc", [HTTPStatus(500, "Oops"), requests.ReadTimeout("slow"),
+                                 requests.ConnectionError("reset by peer"),
+                                 HTTPStatus(404, "Not Found")])
+def test_submit_is_never_retried_once_it_may_have_been_sent(exc: Exception) -> None:
+    clock = FakeTime()
+    attempt, calls = scripted(exc, "a second job")
+    with pytest.raises(SubmitOutcomeUnknown):
+        call("run_userobject.php", "u", attempt, clock.policy(), idempotent=False)
+    assert len(calls) == 1
+
+
+# --- URLs ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", [
+    "https://www.swift.ac.uk/user_objects", "http://127.0.0.1:8765/user_objects",
+    "http://127.4.5.6/user_objects", "http://localhost:1/u", "http://[::1]:9/u",
+])
+def test_https_or_loopback_urls_are_accepted(url: str) -> None:
+    assert check_base_url(url) == url
+
+
+@pytest.mark.parametrize("url", [
+    "http://www.swift.ac.uk/user_objects", "http://10.0.0.1/u", "http://128.0.0.1/u",
+    "http://localhost.example.org/u", "ftp://127.0.0.1/u", "www.swift.ac.uk/user_objects",
+])
+def test_plain_http_elsewhere_or_other_schemes_are_refused(url: str) -> None:
+    with pytest.raises(UserError, match="https|http"):
+        check_base_url(url)
