@@ -1,0 +1,13 @@
+"""``xrt-reconcile schema``: print the spec JSON Schema (what schemas/spec.schema.json holds)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import schema
+
+
+def run(args: argparse.Namespace) -> int:
+    sys.stdout.write(schema.text())
+    return 0

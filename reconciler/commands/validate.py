@@ -1,0 +1,74 @@
+"""``xrt-reconcile validate SPEC... [--payloads]``: every check that needs no network.
+
+Files given together are one workspace: each is validated on its own, and a source name may
+appear in only one of them for the same user (the server matches jobs by name, so two specs
+would fight over the same jobs). ``--payloads`` prints one JSON object, source name -> the
+exact submission body, for all files; it needs a user (``--user``, XRT_USER or the spec's
+``user``) because the body carries it. Human output goes to stderr whenever stdout is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, TextIO
+
+from .. import spec as spec_mod
+from ..diagnostics import Diagnostic, errors, in_order
+from ..wire import to_payload
+
+
+def run(args: argparse.Namespace) -> int:
+    diagnostics: list[Diagnostic] = []
+    loaded: list[spec_mod.LoadedSpec] = []
+    for path in dict.fromkeys(args.specs):  # a file named twice is checked once
+        spec, found = spec_mod.check(path)
+        diagnostics += found
+        if spec is not None:
+            loaded.append(spec)
+    diagnostics += _clashes(loaded, args.user)
+    payloads: dict[str, Any] = {}
+    if args.payloads and not errors(diagnostics):
+        for spec in loaded:
+            user = spec_mod.effective_user(spec.user, args.user)
+            if user is None:
+                diagnostics.append(Diagnostic(
+                    str(spec.path), 0, 0, "no user known, and a payload carries the UserID",
+                    f"pass --user EMAIL, set {spec_mod.USER_ENV}, or add user: to the spec",
+                ))
+                continue
+            for name, source in spec.sources.items():
+                payloads[name] = to_payload(source.request, user)
+    human: TextIO = sys.stderr if args.payloads else sys.stdout
+    for diagnostic in diagnostics:
+        print(diagnostic.render(), file=sys.stderr)
+    count = len(errors(diagnostics))
+    if count:
+        print(f"{count} error{'s' if count != 1 else ''}", file=sys.stderr)
+        return 1
+    for spec in loaded:
+        n = len(spec.sources)
+        print(f"{spec.path}: valid ({n} source{'s' if n != 1 else ''})", file=human)
+    if args.payloads:
+        json.dump(payloads, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return 0
+
+
+def _clashes(loaded: list[spec_mod.LoadedSpec], cli_user: str | None) -> list[Diagnostic]:
+    """A source name in two files for the same user."""
+    seen: dict[tuple[str | None, str], spec_mod.LoadedSpec] = {}
+    found = []
+    for spec in loaded:
+        user = spec_mod.effective_user(spec.user, cli_user)
+        for name, source in spec.sources.items():
+            first = seen.setdefault((user, name), spec)
+            if first is not spec:
+                other = first.sources[name].position[0]
+                found.append(Diagnostic(
+                    str(spec.path), *source.position,
+                    f"source {name!r} is also in {first.path} (line {other})",
+                    "a job name may be managed by one spec only: remove one of them",
+                ))
+    return in_order(found)

@@ -1,0 +1,72 @@
+"""Durations as people write them in a spec: ``90s``, ``10m``, ``12h``, ``30d``.
+
+One unit per value keeps specs unambiguous and diff-friendly; ISO 8601 (``PT1M``) and bare
+numbers are refused because a bare ``60`` could mean seconds or minutes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+UNITS: dict[str, int] = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+PATTERN = r"^[0-9]+[smhd]$"
+_RE = re.compile(PATTERN)
+EXAMPLE = "90s, 10m, 12h or 30d"
+
+
+def parse(text: str) -> timedelta:
+    """``'10m'`` -> ``timedelta(minutes=10)``; ValueError with a usable message otherwise."""
+    cleaned = text.strip()
+    if not _RE.match(cleaned):
+        raise ValueError(f"{text!r} is not a duration")
+    return timedelta(seconds=int(cleaned[:-1]) * UNITS[cleaned[-1]])
+
+
+def spell(duration: timedelta) -> str:
+    """The shortest exact spelling: ``timedelta(hours=24)`` -> ``'1d'``."""
+    seconds = int(duration.total_seconds())
+    for unit in ("d", "h", "m"):
+        if seconds and seconds % UNITS[unit] == 0:
+            return f"{seconds // UNITS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+def _validate(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "value_problem", "{message}",
+            {"message": f"a duration needs a unit, not {value!r}",
+             "fix": f"write it as {EXAMPLE}"},
+        )
+    try:
+        duration = parse(value)
+    except ValueError as error:
+        raise PydanticCustomError(
+            "value_problem", "{message}", {"message": str(error), "fix": f"write it as {EXAMPLE}"}
+        ) from None
+    if duration <= timedelta(0):
+        raise PydanticCustomError(
+            "value_problem", "{message}",
+            {"message": f"the duration {value!r} is zero", "fix": "use a positive duration"},
+        )
+    return duration
+
+
+#: A spec field holding a duration: validated from text, dumped back as text.
+Duration = Annotated[
+    timedelta,
+    PlainValidator(_validate),
+    PlainSerializer(spell, when_used="json"),
+    WithJsonSchema({
+        "type": "string",
+        "pattern": PATTERN,
+        "description": f"A duration with one unit: s, m, h or d (e.g. {EXAMPLE}).",
+    }),
+]

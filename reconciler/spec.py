@@ -1,0 +1,495 @@
+"""A spec file -> the desired state (one canonical Request per source), or every problem in it.
+
+Stages, each reporting all it finds: read the YAML (``yamlsrc``), check the shape and every
+value against the models (``spec_models``: pydantic over the catalogue), merge each source
+(defaults < templates in ``use`` order < the source), then apply the catalogue's request rules
+(``request.build``). Every problem is located in the text: a merged value points at the line it
+came from (defaults, a template or the source), a missing one at the block it belongs in.
+A source whose own blocks are already broken is not rule-checked, so one mistake gives one error.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Mapping
+
+from pydantic import BaseModel, ValidationError
+
+from . import paramdoc, yamlsrc
+from .catalogue import ALL_PRODUCTS, GLOBALS, PRODUCTS, lookup, python_names
+from .diagnostics import Diagnostic, SpecError, errors, in_order
+from .request import Problem, Request, build
+from .spec_models import (
+    GLOBAL_SCOPE,
+    LIMIT_KEYS,
+    REBUILD_KEYS,
+    SOURCE_EXTRA_KEYS,
+    TOP_KEYS,
+    Defaults,
+    Limits,
+    Source,
+    Spec,
+    Template,
+)
+from .values import closest
+
+USER_ENV = "XRT_USER"
+
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One source as the spec wants it."""
+
+    name: str
+    request: Request
+    max_age: timedelta | None = None
+    #: (line, col) of the source's key in the spec, for messages about it
+    position: tuple[int, int] = (0, 0)
+
+
+@dataclass
+class LoadedSpec:
+    """A valid spec file. ``sources`` keeps the file's order."""
+
+    path: Path
+    user: str | None
+    server: str | None
+    limits: Limits
+    sources: dict[str, SourceSpec]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def effective_user(spec_user: str | None, cli_user: str | None = None,
+                   environ: Mapping[str, str] | None = None) -> str | None:
+    """--user beats XRT_USER beats the spec's ``user``."""
+    env = (os.environ if environ is None else environ).get(USER_ENV) or None
+    return cli_user or env or spec_user
+
+
+def load(path: str | Path) -> LoadedSpec:
+    """The valid spec at ``path``; SpecError with every problem otherwise."""
+    spec, diagnostics = check(path)
+    if spec is None:
+        raise SpecError(diagnostics)
+    return spec
+
+
+def check(path: str | Path) -> tuple[LoadedSpec | None, list[Diagnostic]]:
+    """Validate ``path``: the spec (None if any error) and all diagnostics, in file order."""
+    try:
+        doc = yamlsrc.read(path)
+    except SpecError as error:
+        return None, error.diagnostics
+    checker = _Checker(doc)
+    spec = checker.run(Path(path))
+    return (spec if not errors(checker.diagnostics) else None), in_order(checker.diagnostics)
+
+
+# --- the checker ---------------------------------------------------------------------------------
+
+def _context(loc: YamlPath) -> str | None:
+    """Which part of the spec a path is in: ``source 'GK Per', LightCurve``."""
+    if not loc:
+        return None
+    head: str | None
+    rest: YamlPath
+    if loc[0] == "sources" and len(loc) > 1:
+        head, rest = f"source {loc[1]!r}", loc[2:]
+    elif loc[0] == "templates" and len(loc) > 1:
+        head, rest = f"template {loc[1]!r}", loc[2:]
+    elif loc[0] in ("defaults", "limits"):
+        head, rest = str(loc[0]), loc[1:]
+    else:
+        return None
+    if len(rest) > 1 and rest[0] in PRODUCTS:
+        return f"{head}, {rest[0]}"
+    return head
+
+
+def _names(names: list[str]) -> str:
+    shown = [repr(n) for n in names[:3]]
+    more = len(names) - len(shown)
+    if more:
+        return ", ".join(shown) + f" and {more} more"
+    return " and ".join([", ".join(shown[:-1]), shown[-1]]) if len(shown) > 1 else shown[0]
+
+
+class _Checker:
+    def __init__(self, doc: yamlsrc.YamlDoc) -> None:
+        self.doc = doc
+        self.diagnostics: list[Diagnostic] = list(doc.problems)
+        self.bad_paths = [tuple(p) for p in doc.bad_paths]
+        #: rule problems by (place, product, message, fix) -> sources, printed grouped
+        self._pending: dict[tuple[Any, ...], list[str]] = {}
+
+    # -- reporting --
+
+    def report(self, path: YamlPath, message: str, fix: str | None = None, *,
+               key: bool = False, context: str | None = None, warning: bool = False,
+               at: tuple[int, int] | None = None) -> None:
+        line, col = at or self.doc.position(path, key=key)
+        self.diagnostics.append(Diagnostic(
+            self.doc.file, line, col, message, fix or None,
+            context if context is not None else _context(path), warning,
+        ))
+
+    # -- stages --
+
+    def run(self, path: Path) -> LoadedSpec | None:
+        data = self.doc.data
+        self._duplicates()
+        if data is None:
+            self.report((), "the spec is empty",
+                        "start with 'version: 1' and a 'sources:' mapping (see examples/)")
+            return None
+        if not isinstance(data, dict):
+            self.report((), f"a spec is a mapping (version:, sources:, ...), not a "
+                            f"{type(data).__name__}", "see examples/ for the layout")
+            return None
+        spec = self._shape(data)
+        self._name_clashes(data)
+        defaults = self._valid(Defaults, data.get("defaults", {}), ("defaults",))
+        templates = self._templates(data)
+        sources: dict[str, SourceSpec] = {}
+        used: set[str] = set()
+        raw_sources = data.get("sources")
+        if isinstance(raw_sources, dict):
+            if not raw_sources:
+                self.report(("sources",), "no sources", "add a source under sources:",
+                            key=True, warning=True)
+            for name, raw in raw_sources.items():
+                source = self._valid(Source, raw, ("sources", name))
+                if source is None or not self._name_ok(name):
+                    continue
+                self._aliases(("sources", name), source)
+                built = self._source(name, source, defaults, templates, data, used)
+                if built is not None:
+                    sources[name] = built
+        self._flush_grouped()
+        self._unused(data, used)
+        if spec is None or errors(self.diagnostics):
+            return None
+        return LoadedSpec(path, spec.user, spec.server, spec.limits, sources,
+                          [d for d in self.diagnostics if d.warning])
+
+    def _duplicates(self) -> None:
+        for dup in self.doc.duplicates:
+            where = (*dup.path, dup.key)
+            if dup.path == ("sources",):
+                message = f"two sources named {dup.key!r} (the first is at line {dup.first[0]})"
+                fix = "a source name is its job Name on the server: rename or merge them"
+            elif dup.path == ("templates",):
+                message = f"two templates named {dup.key!r} (the first is at line {dup.first[0]})"
+                fix = "rename or merge them"
+            else:
+                message = f"{dup.key!r} is given twice (the first is at line {dup.first[0]})"
+                fix = "keep one of them"
+            self.report(where, message, fix, at=dup.again, context=_context(where) or "")
+
+    def _shape(self, data: dict[str, Any]) -> Any:
+        try:
+            return Spec.model_validate(data)
+        except ValidationError as error:
+            for item in error.errors():
+                loc = tuple(item["loc"])
+                if any(loc[: len(bad)] == bad for bad in self.bad_paths):
+                    continue  # already reported by the YAML reader
+                self._pydantic(loc, item)
+            return None
+
+    def _valid(self, model: type[BaseModel], raw: Any, where: YamlPath) -> Any:
+        """The model for one block, or None when it is broken (reported by ``_shape``)."""
+        if any(bad[: len(where)] == where or where[: len(bad)] == bad for bad in self.bad_paths):
+            return None
+        try:
+            return model.model_validate({} if raw is None and where == ("defaults",) else raw)
+        except ValidationError:
+            return None
+
+    def _templates(self, data: dict[str, Any]) -> dict[str, Any]:
+        raw = data.get("templates", {})
+        if not isinstance(raw, dict):
+            return {}
+        out = {}
+        for name, body in raw.items():
+            template = self._valid(Template, body, ("templates", name))
+            out[name] = template
+            if template is not None:
+                self._aliases(("templates", name), template)
+        return out
+
+    # -- pydantic errors -> diagnostics --
+
+    def _pydantic(self, loc: YamlPath, item: Mapping[str, Any]) -> None:
+        kind = item["type"]
+        ctx = item.get("ctx") or {}
+        if loc and loc[-1] == "[key]":
+            where = loc[:-1]
+            self.report(where, ctx.get("message", item["msg"]), ctx.get("fix"), key=True,
+                        context=_context(where[:-1]) or "")
+            return
+        name = loc[-1] if loc else "spec"
+        if kind == "extra_forbidden":
+            self._unknown_key(loc)
+        elif kind == "value_problem":
+            message, fix = ctx["message"], ctx.get("fix") or None
+            message, fix = self._unquoted_text(loc, item.get("input"), message, fix)
+            self.report(loc, message, fix)
+        elif kind == "missing":
+            fixes = {"version": "add 'version: 1' at the top of the file",
+                     "sources": "add a 'sources:' mapping with at least one source"}
+            self.report(loc[:-1], f"{name} is missing", fixes.get(str(name)), key=True,
+                        context=_context(loc) or "")
+        elif kind in ("model_type", "dict_type", "model_attributes_type"):
+            if name in PRODUCTS:
+                fix = f"write {name}: {{}} to request it with default parameters"
+            else:
+                fix = "indent its entries under it, as 'key: value' lines"
+            self.report(loc, f"{name} must be a mapping, not {item.get('input')!r}", fix)
+        else:
+            self.report(loc, f"{name}: {item['msg']}, not {item.get('input')!r}")
+
+    def _unquoted_text(self, loc: YamlPath, value: Any, message: str,
+                       fix: str | None) -> tuple[str, str | None]:
+        """A number where text is wanted (targ: 00030842) loses digits: say so, quote it."""
+        param = self._param_at(loc)
+        if param is None or param.kind.value != "str" or param.choices \
+                or isinstance(value, bool) or not isinstance(value, (int, float)):
+            return message, fix
+        raw = self.doc.raw_text(loc) or str(value)
+        if raw != str(value):
+            message = f"{param.name} must be text, but YAML reads {raw} as the number {value}"
+        else:
+            message = f"{param.name} must be text, not the number {value}"
+        return message, f'quote it: {loc[-1]}: "{raw}"'
+
+    def _param_at(self, loc: YamlPath) -> Any:
+        if len(loc) < 2:
+            return None
+        scope = str(loc[-2]) if loc[-2] in PRODUCTS else GLOBAL_SCOPE
+        return lookup(scope, str(loc[-1]))
+
+    def _unknown_key(self, loc: YamlPath) -> None:
+        parent, key = loc[:-1], str(loc[-1])
+        if not parent:
+            self._unknown(loc, f"unknown top-level key {key!r}", TOP_KEYS)
+        elif parent == ("limits",):
+            self._unknown(loc, f"unknown key {key!r} in limits", LIMIT_KEYS)
+        elif parent[-1] == "rebuild":
+            self._unknown(loc, f"unknown key {key!r} in rebuild", REBUILD_KEYS)
+        elif parent[-1] in PRODUCTS and len(parent) >= 2:
+            self._unknown_param(loc, str(parent[-1]), key)
+        else:
+            self._unknown_param(loc, GLOBAL_SCOPE, key)
+
+    def _unknown(self, loc: YamlPath, message: str, candidates: tuple[str, ...]) -> None:
+        guess = closest(str(loc[-1]), candidates)
+        fix = f"did you mean {guess!r}?" if guess else f"allowed: {', '.join(candidates)}"
+        self.report(loc, message, fix, key=True)
+
+    def _unknown_param(self, loc: YamlPath, scope: str, key: str) -> None:
+        in_source = loc[0] == "sources"
+        message = f"unknown parameter {key!r}"
+        if scope == GLOBAL_SCOPE:
+            candidates = (*(n for n in python_names(GLOBAL_SCOPE) if n != "name"),
+                          *ALL_PRODUCTS, *(SOURCE_EXTRA_KEYS if in_source else ()))
+        else:
+            candidates = python_names(scope)
+        fix = self._suggest(scope, key, candidates, in_source, loc)
+        self.report(loc, message, fix, key=True)
+
+    def _suggest(self, scope: str, key: str, candidates: tuple[str, ...], in_source: bool,
+                 loc: YamlPath) -> str:
+        if scope == GLOBAL_SCOPE and key == "name":
+            return "the source key is the job name; rename the key instead"
+        if scope == GLOBAL_SCOPE and key in SOURCE_EXTRA_KEYS and not in_source:
+            return f"{key} is only allowed in a source"
+        level = "the source level" if in_source else f"the {loc[0]} level"
+        if scope != GLOBAL_SCOPE and lookup(GLOBAL_SCOPE, key) is not None:
+            return f"{key} is a global parameter: move it out of {scope} to {level}"
+        if scope == GLOBAL_SCOPE:
+            owners = [p for p in ALL_PRODUCTS if lookup(p, key) is not None]
+            if owners:
+                return f"{key} is a parameter of {', '.join(owners)}: put it under {owners[0]}:"
+        if scope != GLOBAL_SCOPE and key in PRODUCTS:
+            return f"{key} is a product: move it out of {scope} to {level}"
+        table = paramdoc.spec_params(scope)
+        for param in table.values():
+            if key.lower() == param.wire.lower() and key != param.name:
+                return f"did you mean {param.name!r}? ({key!r} is its name on the wire)"
+        guess = closest(key, candidates)
+        if guess:
+            return f"did you mean {guess!r}?"
+        owners = [p for p in ALL_PRODUCTS if p != scope and lookup(p, key) is not None]
+        if scope != GLOBAL_SCOPE and owners:
+            return f"{key} is a parameter of {', '.join(owners)}, not of {scope}"
+        where = "globals and products" if scope == GLOBAL_SCOPE else f"{scope} parameters"
+        return f"see the {where} in the README's spec reference"
+
+    # -- names --
+
+    def _name_ok(self, name: str) -> bool:
+        return isinstance(name, str) and bool(name.strip()) and name == name.strip()
+
+    def _name_clashes(self, data: dict[str, Any]) -> None:
+        raw = data.get("sources")
+        if not isinstance(raw, dict):
+            return
+        seen: dict[str, str] = {}
+        for name in raw:
+            folded = " ".join(str(name).split()).casefold()
+            if folded in seen:
+                first = self.doc.position(("sources", seen[folded]), key=True)[0]
+                self.report(("sources", name),
+                            f"sources {seen[folded]!r} (line {first}) and {name!r} differ only "
+                            "in case or spacing",
+                            "jobs are matched by name on the server: use one spelling",
+                            key=True, context="")
+            else:
+                seen[folded] = name
+
+    # -- deprecated aliases --
+
+    def _aliases(self, prefix: YamlPath, model: BaseModel) -> None:
+        for scope, block, where in self._blocks(prefix, model):
+            for key in block:
+                param = lookup(scope, key)
+                if param is None or key == param.name:
+                    continue
+                if param.name in block:
+                    self.report((*where, key), f"both {param.name} and its deprecated alias "
+                                f"{key} are given", f"remove {key}", key=True)
+                else:
+                    self.report((*where, key), f"{key} is deprecated",
+                                f"rename it to {param.name}", key=True, warning=True)
+
+    def _blocks(self, prefix: YamlPath, model: BaseModel) -> list[tuple[str, dict, YamlPath]]:
+        values = model.model_dump(exclude_unset=True)
+        blocks = [(GLOBAL_SCOPE, {k: v for k, v in values.items() if k not in PRODUCTS}, prefix)]
+        for product in ALL_PRODUCTS:
+            if values.get(product):
+                blocks.append((product, values[product], (*prefix, product)))
+        return blocks
+
+    # -- merging and the request rules --
+
+    def _source(self, name: str, source: Any, defaults: Any, templates: dict[str, Any],
+                data: dict[str, Any], used: set[str]) -> SourceSpec | None:
+        layers: list[tuple[YamlPath, dict[str, Any], bool]] = []
+        usable = defaults is not None
+        if defaults is not None:
+            layers.append((("defaults",), defaults.model_dump(exclude_unset=True), False))
+        raw_templates = data.get("templates") if isinstance(data.get("templates"), dict) else {}
+        listed: set[str] = set()
+        for index, template in enumerate(source.use):
+            where = ("sources", name, "use", index)
+            used.add(template)
+            if template in listed:
+                self.report(where, f"template {template!r} is listed twice in use",
+                            "list it once")
+                usable = False
+                continue
+            listed.add(template)
+            if template not in raw_templates:
+                guess = closest(template, list(raw_templates))
+                fix = (f"did you mean {guess!r}?" if guess
+                       else f"define it under templates:" if not raw_templates
+                       else f"defined templates: {', '.join(map(repr, raw_templates))}")
+                self.report(where, f"unknown template {template!r}", fix)
+                usable = False
+            elif templates.get(template) is None:
+                usable = False  # broken template, already reported
+            else:
+                layers.append((("templates", template),
+                               templates[template].model_dump(exclude_unset=True), True))
+        own = source.model_dump(exclude_unset=True)
+        for key in SOURCE_EXTRA_KEYS:
+            own.pop(key, None)
+        layers.append((("sources", name), own, True))
+        if not usable:
+            return None
+        merged = _merge(layers)
+        request, problems = build(name, merged.globals, merged.products)
+        for problem in problems:
+            self._problem(name, problem, merged)
+        rebuild = source.rebuild
+        return SourceSpec(name, request, rebuild.max_age if rebuild else None,
+                          self.doc.position(("sources", name), key=True))
+
+    def _problem(self, name: str, problem: Problem, merged: "_Merged") -> None:
+        path = problem.path
+        origin: YamlPath | None = None
+        if len(path) == 1:
+            origin = merged.global_origins.get(path[0])
+        elif len(path) == 2:
+            origin = merged.product_origins.get(path[0], {}).get(path[1])
+        if origin is not None:
+            at = self.doc.position(origin)
+        elif len(path) == 2 and self.doc.exists(("sources", name, path[0])):
+            at = self.doc.position(("sources", name, path[0]), key=True)
+        else:
+            at = self.doc.position(("sources", name), key=True)
+        product = path[0] if len(path) == 2 else None
+        self._pending.setdefault((at, product, problem.message, problem.fix), []).append(name)
+
+    def _flush_grouped(self) -> None:
+        """One diagnostic per place and problem, naming every source it affects (a broken
+        default is one line, not one per source)."""
+        for (at, product, message, fix), names in self._pending.items():
+            who = f"source {names[0]!r}" if len(names) == 1 else f"sources {_names(names)}"
+            context = f"{who}, {product}" if product else who
+            if product and message.startswith(f"{product} "):
+                message = message[len(product) + 1:]  # the context names the product already
+            self.diagnostics.append(Diagnostic(self.doc.file, at[0], at[1], message, fix,
+                                               context))
+        self._pending.clear()
+
+    def _unused(self, data: dict[str, Any], used: set[str]) -> None:
+        raw = data.get("templates")
+        if not isinstance(raw, dict):
+            return
+        for name in raw:
+            if name not in used:
+                self.report(("templates", name), f"template {name!r} is not used by any source",
+                            "remove it, or add it to a source's use list", key=True,
+                            context="", warning=True)
+
+
+@dataclass
+class _Merged:
+    globals: dict[str, Any] = field(default_factory=dict)
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)
+    global_origins: dict[str, YamlPath] = field(default_factory=dict)
+    product_origins: dict[str, dict[str, YamlPath]] = field(default_factory=dict)
+
+
+def _merge(layers: list[tuple[YamlPath, dict[str, Any], bool]]) -> _Merged:
+    """Deep-merge blocks, later layers winning per parameter; remember where each value came
+    from. Only layers that request (templates, the source) add products."""
+    merged = _Merged()
+    values: dict[str, dict[str, Any]] = {}
+    requested: set[str] = set()
+    for prefix, block, requests in layers:
+        for key, value in block.items():
+            if key in PRODUCTS:
+                if requests:
+                    requested.add(key)
+                target = values.setdefault(key, {})
+                origins = merged.product_origins.setdefault(key, {})
+                for name, item in (value or {}).items():
+                    param = lookup(key, name)
+                    assert param is not None  # the models admit catalogue names only
+                    target[param.name] = item
+                    origins[param.name] = (*prefix, key, name)
+            else:
+                param = lookup(GLOBAL_SCOPE, key)
+                assert param is not None
+                merged.globals[param.name] = value
+                merged.global_origins[param.name] = (*prefix, key)
+    merged.products = {p: values.get(p, {}) for p in ALL_PRODUCTS if p in requested}
+    return merged

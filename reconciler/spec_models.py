@@ -1,0 +1,277 @@
+"""The spec's shape as pydantic models, generated from the parameter catalogue.
+
+Every parameter field validates through :func:`reconciler.values.from_user` (so the spec, the
+payload and the comparison agree on what a value means) and carries its JSON Schema from
+:mod:`reconciler.paramdoc`. Errors are raised as ``value_problem`` with a ``fix`` so the loader
+can print them as they are; the loader, not the models, locates them in the YAML text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any, Callable, Optional
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
+
+from . import paramdoc
+from .catalogue import ALL_PRODUCTS, PRODUCTS, SOURCEDET, Param
+from .durations import Duration
+from .values import ValueProblem, from_user
+
+GLOBAL_SCOPE = paramdoc.GLOBAL_SCOPE
+_FORBID = ConfigDict(extra="forbid")
+
+
+def problem(message: str, fix: str | None = None) -> PydanticCustomError:
+    """The one error shape the loader knows how to print."""
+    return PydanticCustomError("value_problem", "{message}", {"message": message, "fix": fix or ""})
+
+
+def _param_validator(param: Param) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if value is None:
+            raise problem(f"{param.name} has no value", "give it a value or remove the line")
+        try:
+            return from_user(param, value)
+        except ValueProblem as error:
+            raise problem(error.message, error.fix) from None
+    return check
+
+
+def _param_field(scope: str, param: Param, schema: dict[str, Any]) -> Any:
+    return (
+        Annotated[Any, PlainValidator(_param_validator(param)), WithJsonSchema(schema)],
+        Field(default=None),
+    )
+
+
+def _param_fields(scope: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name, param in paramdoc.spec_params(scope).items():
+        fields[name] = _param_field(scope, param, paramdoc.json_schema(scope, param))
+        for alias in param.aliases:
+            fields[alias] = _param_field(scope, param, paramdoc.alias_schema(scope, param, alias))
+    return fields
+
+
+def _product_model(product: str) -> type[BaseModel]:
+    info = PRODUCTS[product]
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        product,
+        __config__=ConfigDict(extra="forbid", title=product),
+        __doc__=f"Parameters of the {info.label} ({product}).",
+        **_param_fields(product),
+    )
+
+
+PRODUCT_MODELS: dict[str, type[BaseModel]] = {p: _product_model(p) for p in ALL_PRODUCTS}
+
+
+def _product_fields(requests: bool) -> dict[str, Any]:
+    fields = {}
+    for product, model in PRODUCT_MODELS.items():
+        label = PRODUCTS[product].label
+        if requests:
+            text = (f"Request the {label}; '{product}: {{}}' asks for it with default parameters. "
+                    "Values here override defaults and templates.")
+        else:
+            text = (f"{label.capitalize()} parameters merged into every source that requests "
+                    f"{product}; this does not request it.")
+        fields[product] = (Optional[model], Field(default=None, description=text))
+    return fields
+
+
+def _parameters_model(name: str, doc: str, requests: bool, **extra: Any) -> type[BaseModel]:
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        name,
+        __config__=ConfigDict(extra="forbid", title=name),
+        __doc__=doc,
+        **_param_fields(GLOBAL_SCOPE),
+        **_product_fields(requests),
+        **extra,
+    )
+
+
+# --- names -------------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _check_name(what: str) -> Callable[[str], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise problem(f"{what} {value!r} is not text", f'quote it: "{value}"')
+        if not value.strip():
+            raise problem(f"a {what} cannot be empty", f"give the {what} a name")
+        if value != value.strip():
+            raise problem(f"{what} {value!r} starts or ends with spaces",
+                          f"write it as {value.strip()!r}")
+        if _CONTROL.search(value):
+            raise problem(f"{what} {value!r} contains a control character", "remove it")
+        return value
+    return check
+
+
+SourceName = Annotated[str, PlainValidator(_check_name("source name")),
+                       WithJsonSchema({"type": "string", "minLength": 1})]
+TemplateName = Annotated[str, PlainValidator(_check_name("template name")),
+                         WithJsonSchema({"type": "string", "minLength": 1})]
+
+
+def _check_use(value: Any) -> list[str]:
+    if isinstance(value, str):
+        raise problem("use must be a list of template names", f"write use: [{value}]")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise problem(f"use must be a list of template names, not {value!r}",
+                      "write use: [template, ...]")
+    return value
+
+
+UseList = Annotated[list[str], PlainValidator(_check_use), WithJsonSchema({
+    "type": "array", "items": {"type": "string"}, "uniqueItems": True,
+    "description": "Templates merged under this source, in order (later ones win; the "
+                   "source's own values win over all of them).",
+})]
+
+
+# --- the blocks of a spec ----------------------------------------------------------------------
+
+class Rebuild(BaseModel):
+    """When an existing job no longer counts as current."""
+
+    model_config = _FORBID
+    max_age: Optional[Duration] = Field(
+        default=None,
+        description="Rebuild products older than this (e.g. 30d): whichData=all products grow "
+                    "as Swift keeps observing.",
+    )
+
+
+Defaults = _parameters_model(
+    "Defaults",
+    "Parameter values deep-merged under every source (globals and product blocks). A product "
+    "block here gives values only; it never requests the product.",
+    requests=False,
+)
+
+Template = _parameters_model(
+    "Template",
+    "A named bundle of globals and product blocks a source can 'use'; naming a product here "
+    "requests it for every source that uses the template.",
+    requests=True,
+)
+
+Source = _parameters_model(
+    "Source",
+    "One source: the key is the job Name on the server. Globals, product blocks (naming a "
+    "product requests it), 'use' and 'rebuild'.",
+    requests=True,
+    use=(UseList, Field(default_factory=list)),
+    rebuild=(Optional[Rebuild], Field(default=None, description=Rebuild.__doc__)),
+)
+
+DEFAULT_POLL_INTERVAL = timedelta(seconds=60)
+
+
+def _strict_int(what: str, minimum: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise problem(f"{what} must be a whole number, not {value!r}",
+                          f"write {what}: <number>")
+        if value < minimum:
+            raise problem(f"{what} is {value}, must be at least {minimum}")
+        return value
+    return check
+
+
+def _positive_number(what: str) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise problem(f"{what} must be a number, not {value!r}", f"write {what}: <number>")
+        if value <= 0:
+            raise problem(f"{what} is {value}, must be more than 0")
+        return value
+    return check
+
+
+class Limits(BaseModel):
+    """How hard apply may drive the server."""
+
+    model_config = _FORBID
+    max_active_jobs: Annotated[int, PlainValidator(_strict_int("max_active_jobs", 1)),
+                               WithJsonSchema({"type": "integer", "minimum": 1})] = Field(
+        default=5, description="Queued plus running jobs this user may have on the server.")
+    submissions_per_minute: Annotated[float, PlainValidator(_positive_number(
+        "submissions_per_minute")), WithJsonSchema({"type": "number", "exclusiveMinimum": 0})] = \
+        Field(default=6, description="Submission rate limit.")
+    poll_interval: Duration = Field(
+        default=DEFAULT_POLL_INTERVAL,
+        description="Wait between status polls; the UKSSDC asks for about one minute.")
+
+
+def _check_version(value: Any) -> int:
+    if value != 1 or isinstance(value, bool) or not isinstance(value, int):
+        raise problem(f"unsupported spec version {value!r}", "this xrt-reconcile reads version: 1")
+    return 1
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_user(value: Any) -> str:
+    if not isinstance(value, str) or not _EMAIL.match(value):
+        raise problem(f"user must be the e-mail address registered with the UKSSDC, not {value!r}",
+                      "write user: you@example.org")
+    return value
+
+
+_URL = re.compile(r"^https?://[^\s/]+\S*$")
+
+
+def _check_server(value: Any) -> str:
+    if not isinstance(value, str) or not (value == "sim" or _URL.match(value)):
+        raise problem(f"server must be an http(s) URL or the word sim, not {value!r}",
+                      "e.g. server: https://www.swift.ac.uk/user_objects")
+    return value.rstrip("/")
+
+
+class Spec(BaseModel):
+    """A spec file: the products that should exist on the UKSSDC server, per source."""
+
+    model_config = ConfigDict(extra="forbid", title="xrt-reconcile spec")
+    version: Annotated[int, PlainValidator(_check_version),
+                       WithJsonSchema({"const": 1})] = Field(
+        description="Spec format version; always 1.")
+    user: Annotated[Optional[str], PlainValidator(_check_user),
+                    WithJsonSchema({"type": "string", "pattern": _EMAIL.pattern})] = Field(
+        default=None,
+        description="Registered UKSSDC e-mail (UserID). XRT_USER overrides it; --user overrides "
+                    "both.")
+    server: Annotated[Optional[str], PlainValidator(_check_server),
+                      WithJsonSchema({"type": "string", "pattern": r"^(sim|https?://\S+)$"})] = \
+        Field(default=None, description="Server base URL, or sim for the embedded simulator "
+                                        "(default: the UKSSDC).")
+    limits: Limits = Field(default_factory=Limits, description=Limits.__doc__)
+    defaults: Defaults = Field(  # type: ignore[valid-type]
+        default_factory=Defaults, description=Defaults.__doc__)
+    templates: dict[TemplateName, Template] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="Named bundles of parameters and products.")
+    sources: dict[SourceName, Source] = Field(  # type: ignore[valid-type]
+        description="The sources, keyed by job Name on the server.")
+
+
+#: Keys allowed in each kind of block, for did-you-mean.
+TOP_KEYS = tuple(Spec.model_fields)
+LIMIT_KEYS = tuple(Limits.model_fields)
+REBUILD_KEYS = tuple(Rebuild.model_fields)
+SOURCE_EXTRA_KEYS = ("use", "rebuild")
+SOURCE_DETECTION = SOURCEDET

@@ -1,0 +1,267 @@
+"""A YAML file read with the place of every key and value, for errors that point at the text.
+
+ruamel.yaml's round-trip loader keeps line and column of each key and value; this module reads
+the file (refusing, with a location, what is not a readable UTF-8 YAML document), converts the
+tree to plain Python values for validation, and answers "where is the thing at this path?".
+Duplicate keys are found on the node graph so that *all* of them are reported at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+
+from .diagnostics import Diagnostic, SpecError
+
+Path_ = tuple[str | int, ...]
+Position = tuple[int, int]
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A key given twice in one mapping; ``path`` is the mapping's path."""
+
+    path: Path_
+    key: str
+    first: Position
+    again: Position
+
+
+@dataclass
+class YamlDoc:
+    """A parsed file: ``data`` is plain Python (dict/list/str/int/float/bool/None/date)."""
+
+    file: str
+    lines: list[str]
+    root: Any
+    data: Any
+    duplicates: list[Duplicate] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+    #: paths whose values were dropped because of ``problems`` (not to be reported again)
+    bad_paths: list[Path_] = field(default_factory=list)
+
+    def position(self, path: Path_, *, key: bool = False) -> Position:
+        """1-based (line, col) of the value at ``path`` (of its key with ``key=True``).
+
+        Where the path does not exist (a missing parameter), the key of the deepest part that
+        does, so the error points at the block the user has to add to.
+        """
+        node = self.root
+        found: Position = (1, 1)
+        for depth, step in enumerate(path):
+            last = depth == len(path) - 1
+            try:
+                if isinstance(node, CommentedMap) and step in node:
+                    key_pos, value_pos = node.lc.key(step), node.lc.value(step)
+                elif isinstance(node, CommentedSeq) and isinstance(step, int) \
+                        and 0 <= step < len(node):
+                    key_pos = value_pos = node.lc.item(step)
+                else:
+                    return found
+            except (KeyError, TypeError, AttributeError, IndexError):
+                return found  # a key merged in with '<<' has no place of its own
+            empty = node[step] is None  # ruamel places an empty value at the next token
+            chosen = key_pos if (key or not last or empty) else value_pos
+            found = (chosen[0] + 1, chosen[1] + 1)
+            node = node[step]
+        return found
+
+    def exists(self, path: Path_) -> bool:
+        node = self.root
+        for step in path:
+            if isinstance(node, CommentedMap) and step in node:
+                node = node[step]
+            elif isinstance(node, CommentedSeq) and isinstance(step, int) \
+                    and 0 <= step < len(node):
+                node = node[step]
+            else:
+                return False
+        return True
+
+    def raw_text(self, path: Path_) -> str | None:
+        """The scalar at ``path`` exactly as written (``00030842`` before YAML made it 30842)."""
+        if not self.exists(path):
+            return None
+        line, col = self.position(path)
+        text = self.lines[line - 1][col - 1:]
+        for stop in (" #", ",", "}", "]"):
+            text = text.split(stop, 1)[0]
+        return text.strip() or None
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = True  # found on the node graph instead, all at once
+    return yaml
+
+
+def read(path: str | Path) -> YamlDoc:
+    """Read and parse ``path``; SpecError (with a location where there is one) if it cannot."""
+    shown = str(path)
+    text = _read_text(Path(path), shown)
+    lines = text.splitlines() or [""]
+    try:
+        graph = _yaml().compose(text)
+        root = _yaml().load(text)
+    except ReaderError as error:  # control characters: the reader knows the offset only
+        line, col = _offset_position(text, error.position)
+        raise SpecError([Diagnostic(
+            shown, line, col,
+            f"the file contains a character YAML does not allow (#x{error.character:04x})",
+            "remove it (control characters must be written as escapes inside double quotes)",
+        )]) from None
+    except MarkedYAMLError as error:
+        raise SpecError([_syntax_error(shown, error)]) from None
+    except YAMLError as error:  # pragma: no cover - every ruamel parse error is marked
+        raise SpecError([Diagnostic(shown, 1, 1, f"YAML error: {error}")]) from None
+    doc = YamlDoc(shown, lines, root, None)
+    doc.duplicates = _duplicates(graph)
+    doc.data = _plain(root, (), doc, set())
+    return doc
+
+
+def _read_text(path: Path, shown: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError([Diagnostic(shown, 0, 0, "no such file",
+                                    "check the path (specs are YAML files, e.g. sources.yaml)")]) \
+            from None
+    except IsADirectoryError:
+        raise SpecError([Diagnostic(shown, 0, 0, "is a directory, not a spec file",
+                                    f"name the YAML files in it, e.g. {shown.rstrip('/')}/*.yaml")]) \
+            from None
+    except OSError as error:
+        raise SpecError([Diagnostic(shown, 0, 0, f"cannot read the file: {error.strerror}")]) \
+            from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise SpecError([Diagnostic(
+            shown, line, col, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x})",
+            "save the file as UTF-8",
+        )]) from None
+
+
+def _offset_position(text: str, offset: int) -> Position:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+_FIXES = {
+    "found character '\\t' that cannot start any token":
+        "indent with spaces: YAML does not allow tabs",
+    "mapping values are not allowed here":
+        "put a space after each ':' and quote values that contain ': '",
+    "expected a single document in the stream":
+        "a spec is one YAML document: remove the extra '---'",
+}
+
+
+def _syntax_error(shown: str, error: MarkedYAMLError) -> Diagnostic:
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (error.problem or error.context or "invalid YAML").strip()
+    if error.context and error.problem and error.context_mark and error.problem_mark:
+        problem = f"{problem} ({error.context} at line {error.context_mark.line + 1})"
+    fix = next((f for key, f in _FIXES.items() if key in problem), None)
+    if fix is None and "could not find expected ':'" in problem:
+        fix = "write each entry as 'key: value' and check the indentation"
+    elif fix is None:
+        fix = "check the indentation, brackets and quotes around this place"
+    return Diagnostic(shown, line, col, f"YAML syntax error: {problem}", fix)
+
+
+def _duplicates(graph: Node | None) -> list[Duplicate]:
+    found: list[Duplicate] = []
+    seen: set[int] = set()
+
+    def walk(node: Node, path: Path_) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            first: dict[tuple[str, str], Position] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.tag != _MERGE_TAG:
+                    ident = (str(key_node.tag), key_node.value)
+                    here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                    if ident in first:
+                        found.append(Duplicate(path, key_node.value, first[ident], here))
+                    else:
+                        first[ident] = here
+                    walk(value_node, (*path, key_node.value))
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, (*path, index))
+
+    if graph is not None:
+        walk(graph, ())
+    return found
+
+
+def _plain(node: Any, path: Path_, doc: YamlDoc, stack: set[int]) -> Any:
+    """ruamel's round-trip types -> plain Python; odd keys and tags become problems."""
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        if id(node) in stack:
+            doc.problems.append(Diagnostic(doc.file, *doc.position(path), "a YAML alias refers "
+                                           "to itself", "remove the recursive '*' alias"))
+            doc.bad_paths.append(path)
+            return None
+        stack = stack | {id(node)}
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(node, TaggedScalar) and tag == _STR_TAG:
+        return str(node.value)  # '!!str 00030842' is a legitimate way to keep leading zeros
+    if tag:
+        doc.problems.append(Diagnostic(doc.file, *doc.position(path), f"unsupported YAML tag {tag}",
+                                       "remove the tag; specs use plain YAML values"))
+        doc.bad_paths.append(path)
+        return None
+    if isinstance(node, CommentedMap):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if not isinstance(key, str):
+                _bad_key(doc, node, key, path)  # dropped: nothing below it is checked
+                continue
+            out[key] = _plain(value, (*path, key), doc, stack)
+        return out
+    if isinstance(node, CommentedSeq):
+        return [_plain(item, (*path, i), doc, stack) for i, item in enumerate(node)]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return bool(node) if type(node).__name__ == "ScalarBoolean" else int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if node is None or isinstance(node, date):
+        return node
+    return node  # pragma: no cover - ruamel produces nothing else for plain YAML
+
+
+def _bad_key(doc: YamlDoc, node: CommentedMap, key: Any, path: Path_) -> None:
+    try:
+        line, col = node.lc.key(key)
+        where = (line + 1, col + 1)
+    except (KeyError, TypeError, AttributeError):
+        where = doc.position(path, key=True)
+    raw = doc.lines[where[0] - 1][where[1] - 1:].split(":", 1)[0].strip()
+    doc.problems.append(Diagnostic(
+        doc.file, *where, f"the key {raw or key!r} is not text",
+        f"quote it: \"{raw}\":" if raw else "use a text key",
+    ))
