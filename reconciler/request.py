@@ -37,6 +37,8 @@ class Problem:
     path: tuple[str, ...]
     message: str
     fix: str | None = None
+    #: the problem is a required parameter that was not given (the server lists these apart)
+    missing: bool = False
 
 
 @dataclass
@@ -158,6 +160,7 @@ def _check_needs(scope: str, params: Mapping[str, Any]) -> list[Problem]:
                 _path(scope, name),
                 f"{_where(scope)}{name} is required",
                 _fix_for(param),
+                missing=True,
             ))
     for name, value in params.items():
         param = table[name]
@@ -169,6 +172,7 @@ def _check_needs(scope: str, params: Mapping[str, Any]) -> list[Problem]:
                         _path(scope, needed),
                         f"{_where(scope)}{needed} is required when {name} is {shown}",
                         _fix_for(table[needed]),
+                        missing=True,
                     ))
     return problems
 
@@ -182,11 +186,22 @@ def _fix_for(param: Param) -> str:
     return f"add {param.name}: {example}"
 
 
-def _check_globals(request: Request) -> list[Problem]:
+def _server_requires(name: str, request: Request) -> bool:
+    """Whether the server (not swifttools) insists on a required global: not when it has a
+    default it fills in (useSXPS), and a product's own needs only when that product is asked."""
+    if GLOBALS[name].has_default:
+        return False
+    needing = [p for p in PRODUCTS.values() if name in p.needs_globals]
+    return not needing or any(p.name in request.products for p in needing)
+
+
+def _check_globals(request: Request, server_rules: bool = False) -> list[Problem]:
     problems = []
     g = request.globals
     for name, directive in REQUIRED_GLOBALS.items():
         if request.source_detection_only and name in NOT_NEEDED_FOR_SOURCEDET_ONLY:
+            continue
+        if server_rules and not _server_requires(name, request):
             continue
         if name in g or (directive and g.get(directive) is True):
             continue
@@ -194,7 +209,10 @@ def _check_globals(request: Request) -> list[Problem]:
         problems.append(Problem(
             (name,), f"{name} is required",
             f"add {_fix_for(GLOBALS[name])[4:]}{alternative}",
+            missing=True,
         ))
+    if server_rules:  # the server's directives simply overwrite what was given
+        return problems
     for directive in GLOBALS.values():
         if not directive.fills or g.get(directive.name) is not True:
             continue
@@ -241,17 +259,22 @@ def build(
     name: str,
     globals_: Mapping[str, Any],
     products: Mapping[str, Mapping[str, Any]],
+    *,
+    server_rules: bool = False,
 ) -> tuple[Request, list[Problem]]:
     """Canonical, merged values -> the request swifttools would send, and what is wrong with it.
 
     Values must already be canonical (see :func:`reconciler.values.from_user`) and names valid.
+    ``server_rules`` judges a received submission as the server does (ukssdc-api.md §3.10,
+    server column): no client-side triggers, fewer required globals, directives just win.
     """
     g = {**globals_, "name": name}
     prods = {p: dict(products[p]) for p in ALL_PRODUCTS if p in products}
     problems = _share_position_params(prods)
-    problems += _apply_implications(GLOBAL_SCOPE, g)
-    for prod, params in prods.items():
-        problems += _apply_implications(prod, params)
+    if not server_rules:
+        problems += _apply_implications(GLOBAL_SCOPE, g)
+        for prod, params in prods.items():
+            problems += _apply_implications(prod, params)
     request = Request(
         name=name,
         globals=_ordered(g, GLOBALS),
@@ -262,7 +285,7 @@ def build(
             (), "requests no product",
             "name a product (e.g. LightCurve: {}) or use a template that does",
         ))
-    problems += _check_globals(request)
+    problems += _check_globals(request, server_rules)
     problems += _check_needs(GLOBAL_SCOPE, request.globals)
     for prod, params in request.products.items():
         problems += _check_needs(prod, params)

@@ -1,0 +1,80 @@
+"""How a simulator instance behaves: one frozen value shared by every module that needs it."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+#: Products stay downloadable this long after the job finished, unless configured otherwise.
+DEFAULT_EXPIRE_SECONDS = 30 * 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Everything configurable about the simulated server.
+
+    ``job_seconds``: time each product spends in each status stage (1, 2, 3).
+    ``max_queued``: per-user hard limit of queued+running jobs.
+    ``fail_rate``/``drop_rate``/``latency``: transport faults (HTTP 5xx, dropped connection,
+    added delay); ``drop_after`` is the share of dropped requests that were carried out before
+    the connection was closed (a submission recorded, its answer lost).
+    ``fail_products``: patterns ``[NAME_GLOB:]PRODUCT_GLOB`` (``lc``, ``GRB*:spec``, ``*:*``)
+    whose products end with status -3; ``product_fail_rate`` fails products at random, seeded.
+    ``expire_seconds``: after the job finished, products are removed (``hasProd`` false).
+    ``max_requests``/``max_seconds``: ``sim serve`` stops by itself after this much use.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    job_seconds: float = 1.0
+    max_queued: int = 10
+    fail_rate: float = 0.0
+    drop_rate: float = 0.0
+    drop_after: float = 0.5
+    latency: float = 0.0
+    seed: int = 0
+    expire_seconds: float = DEFAULT_EXPIRE_SECONDS
+    fail_products: tuple[str, ...] = ()
+    product_fail_rate: float = 0.0
+    manual_clock: bool = False
+    max_requests: int | None = None
+    max_seconds: float | None = None
+    max_body_bytes: int = 1_000_000
+
+    def problems(self) -> list[str]:
+        """What is wrong with this configuration, in words a command-line user can act on."""
+        out = []
+        if not is_loopback(self.host):
+            out.append(f"--host {self.host} is not a loopback address; the simulator only "
+                       f"listens on 127.0.0.1 (or ::1, localhost)")
+        if not 0 <= self.port <= 65535:
+            out.append(f"--port {self.port} is not a valid port (0-65535)")
+        if self.job_seconds < 0:
+            out.append(f"--job-seconds must not be negative, not {self.job_seconds}")
+        if self.max_queued < 1:
+            out.append(f"--max-queued must be at least 1, not {self.max_queued}")
+        for label, rate in (("--fail-rate", self.fail_rate), ("--drop-rate", self.drop_rate),
+                            ("drop_after", self.drop_after),
+                            ("--product-fail-rate", self.product_fail_rate)):
+            if not 0.0 <= rate <= 1.0:
+                out.append(f"{label} must be between 0 and 1, not {rate}")
+        if self.fail_rate + self.drop_rate > 1.0:
+            out.append("--fail-rate and --drop-rate together must not exceed 1")
+        if self.latency < 0:
+            out.append(f"--latency must not be negative, not {self.latency}")
+        if self.expire_seconds < 0:
+            out.append(f"--expire-seconds must not be negative, not {self.expire_seconds}")
+        for pattern in self.fail_products:
+            if not pattern or pattern.count(":") > 1:
+                out.append(f"--fail-product {pattern!r} is not PRODUCT or NAME:PRODUCT")
+        return out
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (the simulator must not be reachable outside)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

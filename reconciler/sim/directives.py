@@ -1,0 +1,59 @@
+"""The server-side directives ``getCoords``, ``getTargs``, ``getT0`` (ukssdc-api.md §3.2).
+
+They run in that order (targets and T0 may depend on the resolved position); computed values
+override supplied ones, and a value that cannot be computed fails the whole submission.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..catalogue import DIRECTIVES, GLOBALS
+from ..request import Request
+from . import targets
+
+#: A directive's resolver: (name, RA or None, Dec or None) -> the values of its ``fills``, or None.
+Resolver = Callable[[str, Any, Any], tuple[Any, ...] | None]
+
+
+def _coords(name: str, ra: Any, dec: Any) -> tuple[Any, ...] | None:
+    found = targets.resolve_coords(name)
+    if found is None:
+        return None
+    return tuple(round(v, GLOBALS[f].decimals or 4) for v, f in zip(found, ("RA", "Dec")))
+
+
+def _targs(name: str, ra: Any, dec: Any) -> tuple[Any, ...] | None:
+    ids = targets.resolve_targets(name, ra, dec)
+    return (",".join(ids),) if ids else None
+
+
+def _t0(name: str, ra: Any, dec: Any) -> tuple[Any, ...] | None:
+    t0 = targets.resolve_t0(name, ra, dec)
+    return None if t0 is None else (t0,)
+
+
+_RESOLVERS: dict[str, Resolver] = {"getCoords": _coords, "getTargs": _targs, "getT0": _t0}
+
+_FAILURES = {
+    "getCoords": "Could not resolve the object name `{name}` into a position: the name was not "
+                 "found. Supply RA and Dec instead.",
+    "getTargs": "Could not find any Swift targetIDs for `{name}` or its position. Supply targ "
+                "instead.",
+    "getT0": "Could not determine T0 for `{name}`: it is not a GRB and no observations of it were "
+             "found. Supply T0 instead.",
+}
+
+
+def resolve(request: Request) -> tuple[Request, str | None]:
+    """Fill the values the request's directives ask for; or the error that fails the job."""
+    g = dict(request.globals)
+    for directive in DIRECTIVES:
+        if g.get(directive) is not True:
+            continue
+        values = _RESOLVERS[directive](request.name, g.get("RA"), g.get("Dec"))
+        if values is None:
+            return request, _FAILURES[directive].format(name=request.name)
+        g.update(zip(GLOBALS[directive].fills, values))
+    ordered = {name: g[name] for name in GLOBALS if name in g}
+    return Request(name=request.name, globals=ordered, products=request.products), None
