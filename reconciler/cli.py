@@ -67,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latency", type=float, default=0.0, metavar="S",
                    help="seconds added to every answer")
     p.add_argument("--seed", type=int, default=0, help="seed for the fault injection")
+    p.add_argument("--expire-seconds", type=float, default=30 * 86400.0, metavar="S",
+                   help="products are removed (hasProd false) this long after a job finished")
+    p.add_argument("--fail-product", action="append", default=[], metavar="[NAME:]PRODUCT",
+                   help="products that end with status -3 (globs, e.g. lc or 'GRB*:spec'); "
+                        "repeatable")
+    p.add_argument("--product-fail-rate", type=float, default=0.0, metavar="R",
+                   help="fraction of products that fail (-3), seeded")
+    p.add_argument("--manual-clock", action="store_true",
+                   help="time moves only via POST /_sim/advance {\"seconds\": S}")
+    p.add_argument("--max-requests", type=int, default=1_000_000, metavar="N",
+                   help="stop after this many protocol requests")
+    p.add_argument("--max-seconds", type=float, default=8 * 3600.0, metavar="S",
+                   help="stop after running this long")
     p.set_defaults(module="sim")
     return parser
 

@@ -1,0 +1,58 @@
+"""``xrt-reconcile sim serve``: the UKSSDC simulator in the foreground.
+
+It runs until Ctrl-C or SIGTERM, or by itself after ``--max-seconds``/``--max-requests``; its
+state is the SQLite file ``--db``, so a restart carries on where it left off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from types import FrameType
+
+from ..errors import UserError
+from ..sim.config import SimConfig
+from ..sim.server import Simulator
+
+
+def _config(args: argparse.Namespace) -> SimConfig:
+    config = SimConfig(
+        host=args.host, port=args.port, job_seconds=args.job_seconds,
+        max_queued=args.max_queued, fail_rate=args.fail_rate, drop_rate=args.drop_rate,
+        latency=args.latency, seed=args.seed, expire_seconds=args.expire_seconds,
+        fail_products=tuple(args.fail_product), product_fail_rate=args.product_fail_rate,
+        manual_clock=args.manual_clock, max_requests=args.max_requests,
+        max_seconds=args.max_seconds,
+    )
+    problems = config.problems()
+    if problems:
+        raise UserError("sim serve: " + "; ".join(problems) + ".")
+    return config
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run(args: argparse.Namespace) -> int:
+    config = _config(args)
+    try:
+        sim = Simulator(args.db, config, verbose=bool(args.verbose))
+    except OSError as exc:
+        raise UserError(f"sim serve: cannot listen on {config.host}:{config.port} ({exc.strerror}); "
+                        f"choose another --port, or 0 for any free one.") from None
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    sim.start()
+    print(f"UKSSDC simulator at {sim.base_url} (state in {args.db}); Ctrl-C to stop.",
+          file=sys.stderr, flush=True)
+    try:
+        while not sim.wait(0.5):
+            pass
+        print("simulator stopped: request or time limit reached", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("simulator stopped", file=sys.stderr)
+    finally:
+        sim.stop()
+        signal.signal(signal.SIGTERM, previous)
+    return 0
