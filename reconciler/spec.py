@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from pydantic import BaseModel, ValidationError
 
 from . import paramdoc, yamlsrc
-from .catalogue import ALL_PRODUCTS, GLOBALS, PRODUCTS, lookup, python_names
+from .catalogue import ALL_PRODUCTS, ANY, PRODUCTS, lookup, python_names
 from .diagnostics import Diagnostic, SpecError, errors, in_order
 from .request import Problem, Request, build
 from .spec_models import (
@@ -470,7 +470,9 @@ class _Merged:
 
 def _merge(layers: list[tuple[YamlPath, dict[str, Any], bool]]) -> _Merged:
     """Deep-merge blocks, later layers winning per parameter; remember where each value came
-    from. Only layers that request (templates, the source) add products."""
+    from. Only layers that request (templates, the source) add products. A value's implications
+    win over earlier layers too: a source's ``redshift`` overrides a template's
+    ``hasRedshift: false`` as swifttools' trigger would, instead of contradicting it."""
     merged = _Merged()
     values: dict[str, dict[str, Any]] = {}
     requested: set[str] = set()
@@ -486,10 +488,36 @@ def _merge(layers: list[tuple[YamlPath, dict[str, Any], bool]]) -> _Merged:
                     assert param is not None  # the models admit catalogue names only
                     target[param.name] = item
                     origins[param.name] = (*prefix, key, name)
+                _override_implied(key, target, origins, prefix)
             else:
                 param = lookup(GLOBAL_SCOPE, key)
                 assert param is not None
                 merged.globals[param.name] = value
                 merged.global_origins[param.name] = (*prefix, key)
+        _override_implied(GLOBAL_SCOPE, merged.globals, merged.global_origins, prefix)
     merged.products = {p: values.get(p, {}) for p in ALL_PRODUCTS if p in requested}
     return merged
+
+
+def _override_implied(scope: str, params: dict[str, Any], origins: dict[str, YamlPath],
+                      layer: YamlPath) -> None:
+    """Drop inherited values that this layer's values imply something about."""
+    table = paramdoc.table(scope)
+    for name, value in list(params.items()):
+        if origins.get(name, ())[: len(layer)] != layer:
+            continue
+        sets = table[name].sets
+        fired = [ANY] + ([value] if _hashable(value) and value in sets else [])
+        for key in fired:
+            for target in sets.get(key, {}):
+                if target in params and origins.get(target, ())[: len(layer)] != layer:
+                    del params[target]
+                    origins.pop(target, None)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
