@@ -28,7 +28,6 @@ from .catalogue import (
     API_NAME,
     API_VERSION,
     DOWNLOAD_FORMATS,
-    PRODUCTS,
     TERMINAL_STATUSES,
     product_by_key,
 )
