@@ -189,7 +189,8 @@ class _Checker:
             else:
                 message = f"{dup.key!r} is given twice (the first is at line {dup.first[0]})"
                 fix = "keep one of them"
-            self.report(where, message, fix, at=dup.again, context=_context(where) or "")
+            context = "" if dup.path in (("sources",), ("templates",)) else _context(where)
+            self.report(where, message, fix, at=dup.again, context=context or "")
 
     def _shape(self, data: dict[str, Any]) -> Any:
         try:
