@@ -58,7 +58,8 @@ class SimConfig:
                             ("--product-fail-rate", self.product_fail_rate)):
             if not 0.0 <= rate <= 1.0:
                 out.append(f"{label} must be between 0 and 1, not {rate}")
-        if self.fail_rate + self.drop_rate > 1.0:
+        if 0 <= self.fail_rate <= 1 and 0 <= self.drop_rate <= 1 \
+                and self.fail_rate + self.drop_rate > 1.0:
             out.append("--fail-rate and --drop-rate together must not exceed 1")
         if self.latency < 0:
             out.append(f"--latency must not be negative, not {self.latency}")

@@ -139,6 +139,7 @@ class Simulator:
         try:
             self._httpd.serve_forever(poll_interval=0.05)
         finally:
+            self._httpd.server_close()  # refuse new connections at once, not leave them queued
             self.stopped.set()
 
     def _watch(self) -> None:
