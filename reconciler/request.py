@@ -66,6 +66,11 @@ def _where(scope: str) -> str:
     return "" if scope == GLOBAL_SCOPE else f"{scope} "
 
 
+def _show(value: Any) -> str:
+    """A value as a spec writes it: true/false, not Python's True/False."""
+    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
+
+
 def _rule_values(param: Param, value: Any) -> list[Any]:
     """The keys of a ``needs``/``sets`` mapping that fire for ``value``."""
     keys = []
@@ -95,11 +100,11 @@ def _apply_implications(scope: str, params: dict[str, Any]) -> list[Problem]:
                     if target_value is None or not canonical_equal(
                         table[target], explicit[target], target_value
                     ):
-                        wanted = "unset" if target_value is None else f"{target_value!r}"
+                        wanted = "unset" if target_value is None else _show(target_value)
                         problems.append(Problem(
                             _path(scope, target),
-                            f"{_where(scope)}{target} is {explicit[target]!r}, but setting "
-                            f"{name} to {value!r} means {target} must be {wanted}",
+                            f"{_where(scope)}{target} is {_show(explicit[target])}, but setting "
+                            f"{name} to {_show(value)} means {target} must be {wanted}",
                             f"remove {target}" if target_value is None
                             else f"remove {target} or {name}",
                         ))
@@ -167,7 +172,7 @@ def _check_needs(scope: str, params: Mapping[str, Any]) -> list[Problem]:
         for key in _rule_values(param, value):
             for needed in param.needs.get(key, ()):
                 if needed not in params:
-                    shown = "set" if key == ANY else f"{value!r}"
+                    shown = "set" if key == ANY else _show(value)
                     problems.append(Problem(
                         _path(scope, needed),
                         f"{_where(scope)}{needed} is required when {name} is {shown}",
@@ -181,6 +186,8 @@ def _fix_for(param: Param) -> str:
     if param.choices:
         return f"add {param.name}: one of {', '.join(repr(c) for c in param.choices)}"
     if param.kind is Kind.BOOL:
+        if param.default is None:
+            return f"add {param.name}: true or false"
         return f"add {param.name}: {'false' if param.default is False else 'true'}"
     example = '"..."' if param.kind is Kind.STR else "<number>"
     return f"add {param.name}: {example}"

@@ -46,7 +46,7 @@ def test_required_globals_and_their_directives() -> None:
         (("targ",), "targ is required", 'add targ: "...", or getTargs: true'),
         (("RA",), "RA is required", "add RA: <number>, or getCoords: true"),
         (("Dec",), "Dec is required", "add Dec: <number>, or getCoords: true"),
-        (("centroid",), "centroid is required", "add centroid: true"),
+        (("centroid",), "centroid is required", "add centroid: true or false"),
         (("useSXPS",), "useSXPS is required", "add useSXPS: false"),
     ]
     assert build("X", {"getTargs": True, "getCoords": True, "centroid": False,
@@ -70,8 +70,8 @@ def test_directive_beside_the_value_it_fills() -> None:
     ]
     # targ implies getTargs: false, so the contradiction is reported as such, once
     assert messages(rules({"StandardPos": {}}, getTargs=True)) == [
-        (("getTargs",), "getTargs is True, but setting targ to '00000001' means getTargs must "
-                        "be False", "remove getTargs or targ"),
+        (("getTargs",), "getTargs is true, but setting targ to '00000001' means getTargs must "
+                        "be false", "remove getTargs or targ"),
     ]
 
 
@@ -79,13 +79,13 @@ def test_mandatory_and_conditional_product_parameters() -> None:
     assert messages(rules({"LightCurve": {}, "Spectrum": {}})) == [
         (("LightCurve", "binMeth"), "LightCurve binMeth is required",
          "add binMeth: one of 'counts', 'time', 'snapshot', 'obsid'"),
-        (("Spectrum", "hasRedshift"), "Spectrum hasRedshift is required", "add hasRedshift: true"),
+        (("Spectrum", "hasRedshift"), "Spectrum hasRedshift is required", "add hasRedshift: true or false"),
     ]
     assert messages(rules({"LightCurve": {"binMeth": "counts", "pcCounts": 5}})) == [
         (("LightCurve", "wtCounts"), "LightCurve wtCounts is required when binMeth is 'counts'",
          "add wtCounts: <number>"),
         (("LightCurve", "dynamic"), "LightCurve dynamic is required when binMeth is 'counts'",
-         "add dynamic: true"),
+         "add dynamic: true or false"),
     ]
 
 
@@ -93,7 +93,7 @@ def test_centroid_needs_pos_err() -> None:
     problems = build("X", {k: v for k, v in BASE.items() if k != "posErr"},
                      {"StandardPos": {}})[1]
     assert messages(problems) == [
-        (("posErr",), "posErr is required when centroid is True", "add posErr: <number>"),
+        (("posErr",), "posErr is required when centroid is true", "add posErr: <number>"),
     ]
 
 

@@ -164,8 +164,8 @@ def test_a_contradiction_within_one_block_is_still_an_error() -> None:
         Spectrum: {hasRedshift: false, redshift: 0.3}
     """)
     assert found == [
-        "spec.yaml:10:29: source 'X', Spectrum: hasRedshift is False, but setting redshift "
-        "to 0.3 means hasRedshift must be True — remove hasRedshift or redshift",
+        "spec.yaml:10:29: source 'X', Spectrum: hasRedshift is false, but setting redshift "
+        "to 0.3 means hasRedshift must be true — remove hasRedshift or redshift",
     ]
 
 
@@ -432,7 +432,7 @@ def test_missing_value_of_a_template_product_points_at_the_source() -> None:
         "spec.yaml:10:3: source 'A', LightCurve: wtCounts is required when binMeth is "
         "'counts' — add wtCounts: <number>",
         "spec.yaml:10:3: source 'A', LightCurve: dynamic is required when binMeth is "
-        "'counts' — add dynamic: true",
+        "'counts' — add dynamic: true or false",
     ]
 
 
