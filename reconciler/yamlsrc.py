@@ -95,6 +95,9 @@ class YamlDoc:
             return None
         line, col = self.position(path)
         text = self.lines[line - 1][col - 1:]
+        if text[:1] in ("'", '"'):  # a quoted scalar runs to its closing quote
+            end = text.find(text[0], 1)
+            return text[: end + 1] if end > 0 else text
         for stop in (" #", ",", "}", "]"):
             text = text.split(stop, 1)[0]
         return text.strip() or None

@@ -1,0 +1,147 @@
+"""The example specs and the README: they validate, match the schema, and say what is true."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from reconciler import catalogue, reference, schema, spec, yamlsrc
+from reconciler.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../schemas/spec.schema.json"
+
+
+def test_there_are_at_least_three_examples() -> None:
+    assert {p.name for p in EXAMPLES} >= {"grb-followup.yaml", "xrb-monitoring.yaml",
+                                          "source-detection.yaml"}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_validates_cleanly(path: Path) -> None:
+    loaded, found = spec.check(path)
+    assert [d.render() for d in found] == []  # no errors and no warnings
+    assert loaded is not None and loaded.sources
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_names_the_schema_and_matches_it(path: Path) -> None:
+    assert path.read_text(encoding="utf-8").splitlines()[0] == SCHEMA_COMMENT
+    assert (path.parent / SCHEMA_COMMENT.split("=", 1)[1]).resolve() == \
+        ROOT / "schemas" / "spec.schema.json"
+    committed = (ROOT / "schemas" / "spec.schema.json").read_text(encoding="utf-8")
+    validator = jsonschema.Draft202012Validator(json.loads(committed))
+    errors = [e.message for e in validator.iter_errors(yamlsrc.read(path).data)]
+    assert errors == []
+
+
+def _load(name: str) -> spec.LoadedSpec:
+    return spec.load(ROOT / "examples" / name)
+
+
+def test_grb_followup_lets_the_server_resolve_and_uses_templates() -> None:
+    loaded = _load("grb-followup.yaml")
+    raw = yamlsrc.read(ROOT / "examples" / "grb-followup.yaml").data
+    assert raw["templates"]
+    for source in loaded.sources.values():
+        g = source.request.globals
+        assert g["getCoords"] and g["getT0"] and g["getTargs"], source.name
+        assert "RA" not in g and "targ" not in g
+        assert raw["sources"][source.name]["use"]
+        assert {"LightCurve", "Spectrum", "StandardPos"} <= set(source.request.products)
+    redshifts = {n: s.request.products["Spectrum"].get("redshift")
+                 for n, s in loaded.sources.items()}
+    assert redshifts["GRB 221009A"] == 0.151
+    assert loaded.sources["GRB 221009A"].request.products["Spectrum"]["hasRedshift"] is True
+
+
+def test_monitoring_shares_one_light_curve_definition_with_overrides() -> None:
+    path = ROOT / "examples" / "xrb-monitoring.yaml"
+    loaded = _load(path.name)
+    raw = yamlsrc.read(path).data
+    assert len(loaded.sources) >= 12
+    assert {tuple(s["use"]) for s in raw["sources"].values()} == {("monitor",)}
+    light_curves = [s.request.products["LightCurve"] for s in loaded.sources.values()]
+    assert all(lc["whichData"] == "all" for lc in light_curves)
+    overridden = [n for n, s in raw["sources"].items() if "LightCurve" in s]
+    assert 1 <= len(overridden) < len(raw["sources"])
+    with_position = [s for s in loaded.sources.values()
+                     if "RA" in s.request.globals and "targ" in s.request.globals]
+    assert len(with_position) >= 8
+    for source in loaded.sources.values():
+        assert source.max_age is not None
+        g = source.request.globals
+        assert ("RA" in g and "Dec" in g) or g.get("getCoords")
+        assert "targ" in g or g.get("getTargs")
+    # every target ID is written quoted, as eight digits, so no leading zero can be lost
+    doc = yamlsrc.read(path)
+    for name, source in raw["sources"].items():
+        if "targ" in source:
+            text = doc.raw_text(("sources", name, "targ"))
+            assert text and text[0] == '"', name
+            assert re.fullmatch(r'"\d{8}(,\d{8})*"', text), text
+
+
+def test_source_detection_needs_no_position() -> None:
+    loaded = _load("source-detection.yaml")
+    for source in loaded.sources.values():
+        assert source.request.source_detection_only
+        assert not set(source.request.globals) & set(catalogue.NOT_NEEDED_FOR_SOURCEDET_ONLY)
+
+
+# --- the README -----------------------------------------------------------------------------------
+
+def test_readme_reference_matches_the_catalogue() -> None:
+    assert reference.splice(README) == README, (
+        "README spec reference is stale: run `.venv/bin/python -m reconciler.reference "
+        "--write README.md`")
+    for name in catalogue.GLOBALS:
+        if name != "name":
+            assert f"| `{name}` |" in README
+    for product in catalogue.ALL_PRODUCTS:
+        assert f"### `{product}`" in README
+
+
+def test_readme_has_the_setup_commands() -> None:
+    assert ("python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && "
+            ".venv/bin/python -m pytest -q") in README
+    assert ("python3 -m venv .venv && .venv/bin/pip install -e . && "
+            ".venv/bin/xrt-reconcile validate examples/*.yaml") in README
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "-m pytest -q" in ci
+
+
+def _fenced_after(marker: str) -> str:
+    tail = README[README.index(marker):]
+    block = re.search(r"```[a-z]*\n(.*?)```", tail, re.S)
+    assert block
+    return block.group(1)
+
+
+def test_readme_quick_start_spec_validates(tmp_path: Path) -> None:
+    text = _fenced_after("## Quick start")
+    path = tmp_path / "sources.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded, found = spec.check(path)
+    assert found == [] and loaded is not None
+    assert list(loaded.sources) == ["GRB 200416A", "GK Per"]
+
+
+def test_readme_error_example_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("broken.yaml").write_text(_fenced_after("<!-- README example: broken.yaml"),
+                                   encoding="utf-8")
+    assert main(["validate", "broken.yaml"]) == 1
+    expected = _fenced_after("<!-- README example: validate broken.yaml")
+    assert capsys.readouterr().err == expected
+
+
+def test_schema_in_readme_and_examples_is_the_generated_one() -> None:
+    assert (ROOT / "schemas" / "spec.schema.json").read_text(encoding="utf-8") == schema.text()
