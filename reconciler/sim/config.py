@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
+
+from ..catalogue import API_VERSION
 
 #: Products stay downloadable this long after the job finished, unless configured otherwise.
 DEFAULT_EXPIRE_SECONDS = 30 * 24 * 3600.0
@@ -22,6 +25,8 @@ class SimConfig:
     whose products end with status -3; ``product_fail_rate`` fails products at random, seeded.
     ``expire_seconds``: after the job finished, products are removed (``hasProd`` false).
     ``max_requests``/``max_seconds``: ``sim serve`` stops by itself after this much use.
+    ``api_version``: the ``APIVersion`` in every reply (a newer one makes clients warn);
+    ``deprecation``: ``(type, message)`` for a ``deprecationWarning`` on every JSON reply.
     """
 
     host: str = "127.0.0.1"
@@ -40,6 +45,8 @@ class SimConfig:
     max_requests: int | None = None
     max_seconds: float | None = None
     max_body_bytes: int = 1_000_000
+    api_version: str = API_VERSION
+    deprecation: tuple[str, str] | None = None
 
     def problems(self) -> list[str]:
         """What is wrong with this configuration, in words a command-line user can act on."""
@@ -65,6 +72,8 @@ class SimConfig:
             out.append(f"--latency must not be negative, not {self.latency}")
         if self.expire_seconds < 0:
             out.append(f"--expire-seconds must not be negative, not {self.expire_seconds}")
+        if not re.fullmatch(r"\d+\.\d+(\.\d+)?", self.api_version):
+            out.append(f"api_version {self.api_version!r} is not N.N or N.N.N")
         for pattern in self.fail_products:
             if not pattern or pattern.count(":") > 1:
                 out.append(f"--fail-product {pattern!r} is not PRODUCT or NAME:PRODUCT")

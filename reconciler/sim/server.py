@@ -37,9 +37,11 @@ _HTML = ("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head><tit
          "</title></head><body><h1>{title}</h1><p>{text}</p></body></html>\n")
 
 
-def encode(reply: Reply) -> bytes:
+def encode(reply: Reply, config: SimConfig = SimConfig()) -> bytes:
     """A reply as PHP's ``json_encode`` writes it: one line, ``/`` escaped, ``APIVersion`` in."""
-    body = {**reply, "APIVersion": API_VERSION}
+    body = {**reply, "APIVersion": config.api_version}
+    if config.deprecation is not None:
+        body["deprecationWarning"] = dict(zip(("type", "message"), config.deprecation))
     return json.dumps(body, separators=(",", ":")).replace("/", "\\/").encode()
 
 
@@ -283,7 +285,7 @@ class Simulator:
                 reply = self.protocol.handle(endpoint, body)
             else:
                 reply = error("The data you uploaded was not a JSON object.")
-        return 200, encode(reply), "text/html; charset=UTF-8", {}
+        return 200, encode(reply, self.config), "text/html; charset=UTF-8", {}
 
     def _introspect(self, handler: _Handler, method: str, path: str, raw: bytes) -> None:
         def send_json(code: int, data: dict[str, Any]) -> None:
@@ -320,6 +322,8 @@ def run_simulator(
     manual_clock: bool = False,
     max_requests: int | None = None,
     max_seconds: float | None = 900.0,
+    api_version: str = API_VERSION,
+    deprecation: tuple[str, str] | None = None,
     verbose: bool = False,
 ) -> Iterator[Simulator]:
     """A simulator serving on ``host:port`` (0 = a free port) for the duration of the block.
@@ -333,6 +337,7 @@ def run_simulator(
         expire_seconds=DEFAULT_EXPIRE_SECONDS if expire_seconds is None else expire_seconds,
         fail_products=tuple(fail_products), product_fail_rate=product_fail_rate,
         manual_clock=manual_clock, max_requests=max_requests, max_seconds=max_seconds,
+        api_version=api_version, deprecation=deprecation,
     )
     sim = Simulator(db_path, config, verbose=verbose).start()
     try:

@@ -30,3 +30,8 @@ def test_other_hosts_are_refused(host: str) -> None:
 def test_bad_values_are_named(config: SimConfig, fragment: str) -> None:
     problems = config.problems()
     assert len(problems) == 1 and fragment in problems[0]
+
+
+def test_api_version_must_look_like_a_version() -> None:
+    assert SimConfig(api_version="1.13.1").problems() == []
+    assert "api_version" in SimConfig(api_version="v2").problems()[0]

@@ -167,3 +167,12 @@ def test_concurrent_submissions_over_http_respect_the_limit(sim_factory) -> None
     stats = lsim.stats()
     assert stats["submissions"][USER] == 10 and stats["peak_active"][USER] == 10
     assert stats["refused"][USER] == 15
+
+
+def test_api_version_and_deprecation_warning_are_configurable(sim_factory) -> None:
+    newer = sim_factory(api_version="1.13", deprecation=("old-lc", "Light curves change soon"))
+    reply = post(newer, "getNumJobs.php", {"UserID": USER})
+    assert reply["APIVersion"] == "1.13"
+    assert reply["deprecationWarning"] == {"type": "old-lc", "message": "Light curves change soon"}
+    plain = post(sim_factory(), "getNumJobs.php", {"UserID": USER})
+    assert plain["APIVersion"] == "1.12" and "deprecationWarning" not in plain
