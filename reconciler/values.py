@@ -139,8 +139,10 @@ def from_server(param: Param, value: Any) -> Any:
         items = value.split(",") if isinstance(value, str) else list(value)
         return tuple(str(v).strip().lower() for v in items)
     text = str(value)
-    if param.name == "targ":
-        text = text.strip().strip("{}")  # D28: the server may wrap the list in braces
+    if param.name == "targ" and text.startswith("{") and text.endswith("}"):
+        # D28: the server may wrap the list in braces. Only those go: the rest is the value
+        # as sent, so that it still equals the spec's (a stripped ' 0001' would never match).
+        text = text[1:-1]
     return text
 
 

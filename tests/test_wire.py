@@ -1,0 +1,237 @@
+"""Unit tests for reconciler/wire.py: the documented examples and odd server values.
+
+The broad comparison with swifttools is in tests/conformance/; here the documented examples of
+ukssdc-api.md are checked value by value, without swifttools.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reconciler import catalogue as cat
+from reconciler.request import build
+from reconciler.wire import from_job_pars, to_payload
+
+USER = "someone@example.org"
+
+#: ukssdc-api.md §4.2, verbatim (the PYDOC GRB 200416A job).
+EXAMPLE_4_2: dict[str, Any] = {
+    "api_name": "xrt_prods", "api_version": "0.1", "UserID": "YOUR_EMAIL_ADDRESS",
+    "cent": 1, "name": "GRB 200416A", "RA": "335.6985", "Dec": "-7.5179", "centMeth": "simple",
+    "useSXPS": 0, "Tstart": 608713541.952, "poserr": 1,
+    "lc": 1, "binMeth": "counts", "pccounts": "20", "wtcounts": "30", "dynamic": 1,
+    "spec": 1, "specz": 0,
+    "dopsf": 1, "doenh": 1, "doxastrom": 1, "allxastrom": 1,
+    "whatSXPS": "2SXPS", "image": 0, "sss": "0", "sinceT0": 0, "lcobs": 0, "hrbin": 0,
+    "do3col": 0, "enh": 0, "wtpuprate": 150, "pcpuprate": 0.6, "maxCentTries": "10",
+    "soft1": "0.3", "soft2": "1.5", "hard1": "1.5", "hard2": "10", "minen": "0.3",
+    "maxen": "10", "grades": "all", "sigmin": "3", "allowUL": "both", "allowB": "both",
+    "bayesCounts": 15, "bayesSNR": 2.4, "lctimetype": "s", "pcbin": "2.51", "wtbin": "0.5",
+    "ratefact": "10", "binfact": "1.5", "mincmin": "15", "minsnr": 1.5,
+    "pcmaxbin": 100000000, "wtmaxbin": 100000000, "pcmaxgap": 100000000,
+    "wtmaxgap": 100000000, "femin": "0", "timeslice": "single", "specobs": "hours",
+    "specobstime": 12, "specgrades": "all", "posRadius": "20", "posobs": "hours",
+    "posobstime": 12, "detornot": "detect", "detMeth": "simple", "targ": "00966554",
+}
+
+#: ukssdc-api.md §4.3, verbatim (GK Per, old numeric enumerations).
+EXAMPLE_4_3: dict[str, Any] = {
+    "UserID": "pae9@leicester.ac.uk", "name": "GK Per", "getCoords": 1, "getTargs": 1,
+    "getT0": 1, "cent": 1, "centMeth": "3", "poserr": 60, "spec": 1, "specz": 0,
+    "timeslice": 1, "specobs": 1, "specgrades": "all", "whatSXPS": "2SXPS",
+    "useSXPS": "2SXPS", "lc": 0, "image": 0, "sss": "0", "sinceT0": 0, "lcobs": 0, "hrbin": 0,
+    "dopsf": 0, "doenh": 0, "doxastrom": 0, "allxastrom": 0, "do3col": 0, "enh": 0,
+    "outdir": "USERPROD_14", "wtpuprate": 150, "pcpuprate": 0.6, "maxCentTries": "10",
+    "specobstime": 12, "RA": "52.8000", "Dec": "43.9043",
+    "targ": "{00010873,00010907,00010944,00030842,00031653,00045767,00010502,00060130,"
+            "00060134,00060136,00060138,00060140,00060142,00060144,00060146,00060148,00060150,"
+            "00060152,00060156,00060158,00060160,00067244,00069549,00069616,00074701}",
+    "Tstart": 124048802.40058,
+}
+
+
+def _typed(value: Any) -> tuple[type, Any]:
+    """Compare values with their types: 20 and 20.0 and True are three different answers."""
+    return type(value), value
+
+
+# --- to_payload -------------------------------------------------------------------------------
+
+def test_tutorial_payload_is_the_documented_body() -> None:
+    """§3.11: the PYDOC tutorial request, exactly as swifttools 4.0.5 sends it."""
+    request, problems = build(
+        "GRB 200416A",
+        {"getTargs": True, "centroid": True, "RA": 335.6985, "Dec": -7.5179,
+         "centMeth": "simple", "useSXPS": False, "T0": 608713541.952, "posErr": 1},
+        {"LightCurve": {"binMeth": "counts", "pcCounts": 20, "wtCounts": 30, "dynamic": True},
+         "Spectrum": {"hasRedshift": False, "galactic": True},
+         "StandardPos": {}, "EnhancedPos": {}, "AstromPos": {"useAllObs": True}},
+    )
+    assert problems == []
+    payload = to_payload(request, "YOUR_EMAIL_ADDRESS")
+    documented = {
+        "api_name": "xrt_prods", "api_version": "1.12", "UserID": "YOUR_EMAIL_ADDRESS",
+        "getTargs": 1, "cent": 1, "name": "GRB 200416A", "RA": 335.6985, "Dec": -7.5179,
+        "centMeth": "simple", "useSXPS": 0, "Tstart": 608713541.952, "getT0": 0, "poserr": 1,
+        "lc": 1, "binMeth": "counts", "pccounts": 20, "wtcounts": 30, "dynamic": 1, "spec": 1,
+        "dchi": 2.706, "specz": 0, "galactic": 1, "dopsf": 1, "doenh": 1, "doxastrom": 1,
+        "allxastrom": 1,
+    }
+    assert {k: _typed(v) for k, v in payload.items()} == {
+        k: _typed(v) for k, v in documented.items()
+    }
+
+
+def test_payload_sends_each_value_in_wire_form() -> None:
+    request, problems = build(
+        "X", {"targ": "00012345", "RA": 1.0, "Dec": 2.0, "centroid": False, "useSXPS": True},
+        {"Spectrum": {"hasRedshift": False, "models": ("powerlaw", "apec"),
+                      "deltaFitStat": 4.0}},
+    )
+    assert problems == []
+    payload = to_payload(request, USER)
+    assert _typed(payload["useSXPS"]) == (int, 1)
+    assert _typed(payload["cent"]) == (int, 0)
+    assert payload["models"] == ["powerlaw", "apec"]  # a JSON array
+    assert _typed(payload["dchi"]) == (float, 4.0)  # explicit value, not the default
+    assert payload["spec"] == 1 and "lc" not in payload  # only requested products' flags
+
+
+def test_payload_always_carries_the_spectrum_default_swifttools_presets() -> None:
+    request, _ = build("X", {"targ": "1", "RA": 1.0, "Dec": 2.0, "centroid": False,
+                             "useSXPS": False}, {"Spectrum": {"hasRedshift": False}})
+    dchi = cat.PRODUCTS[cat.SPEC].params["deltaFitStat"]
+    assert to_payload(request, USER)[dchi.wire] == dchi.default
+
+
+# --- from_job_pars: the documented replies ----------------------------------------------------
+
+def test_example_4_2_reads_as_documented_in_5_3() -> None:
+    """§5.3's swifttools result, with the quirks (Q3, D3, D5) done right."""
+    job = from_job_pars({**EXAMPLE_4_2, "lcobs": "all"})
+    assert job.unreadable == []
+    g = job.request.globals
+    assert {k: _typed(v) for k, v in g.items()} == {
+        "name": _typed("GRB 200416A"), "targ": _typed("00966554"),
+        "T0": _typed(608713541.952), "RA": _typed(335.6985), "Dec": _typed(-7.5179),
+        "centroid": _typed(True), "centMeth": _typed("simple"), "maxCentTries": _typed(10),
+        "posErr": _typed(1), "sss": _typed(False), "useSXPS": _typed(False),
+        "wtPupRate": _typed(150), "pcPupRate": _typed(0.6),
+        "SinceT0": _typed(False),  # D5: read from the server's `sinceT0`
+    }
+    assert set(job.request.products) == set(cat.ALL_PRODUCTS) - {cat.IMAGE, cat.SOURCEDET}
+    lc = job.request.products[cat.LC]
+    assert _typed(lc["pcCounts"]) == (int, 20)
+    assert _typed(lc["softLo"]) == (float, 0.3)
+    assert _typed(lc["bayesCounts"]) == (int, 15)  # numbers stay numbers
+    assert _typed(lc["dynamic"]) == (bool, True)
+    assert _typed(lc["matchHR"]) == (bool, False)
+    assert lc["pcMaxGap"] == lc["wtMaxGap"] == 1e8  # D3: swifttools drops these
+    spec = job.request.products[cat.SPEC]
+    assert spec == {"hasRedshift": False, "grades": "all", "timeslice": "single",
+                    "whichData": "hours", "incHours": 12}
+    for prod in cat.POSITION_PRODUCTS:
+        pos = job.request.products[prod]
+        assert pos["posRadius"] == 20 and pos["whichData"] == "hours"
+        assert pos["centMeth"] == "simple" and pos["detOrCent"] == "detect"
+    assert job.request.products[cat.XASTROM]["useAllObs"] is True
+    assert "useAllObs" not in job.request.products[cat.PSF]
+
+
+def test_example_4_2_as_documented_is_readable_with_one_complaint() -> None:
+    """`lcobs: 0` (D2) breaks swifttools; here it is reported and kept as text."""
+    job = from_job_pars(EXAMPLE_4_2)
+    assert len(job.unreadable) == 1 and "lcobs=0" in job.unreadable[0]
+    assert job.request.products[cat.LC]["whichData"] == "0"  # never equal to a valid value
+    assert job.request.products[cat.LC]["binMeth"] == "counts"
+
+
+def test_example_4_3_numeric_enumerations_are_reported_not_fatal() -> None:
+    job = from_job_pars(EXAMPLE_4_3)
+    assert sorted(u.split("=")[0] for u in job.unreadable) == ["centMeth", "specobs",
+                                                              "timeslice"]
+    g = job.request.globals
+    assert g["targ"].startswith("00010873,") and g["targ"].endswith(",00074701")  # D28
+    assert g["useSXPS"] is False  # "2SXPS"
+    assert g["posErr"] == 60  # the server's values are not range-checked on the way back
+    assert g["RA"] == 52.8 and g["T0"] == 124048802.40058
+    assert not set(cat.DIRECTIVES) & set(g)  # what they produced is what counts
+    assert set(job.request.products) == {cat.SPEC}  # lc: 0 and lc parameters ignored
+
+
+# --- from_job_pars: odd values ----------------------------------------------------------------
+
+def _job(**extra: Any) -> dict[str, Any]:
+    return {"name": "X", "targ": "00012345", "lc": 1, "binMeth": "counts", **extra}
+
+
+def test_unreadable_values_are_listed_and_the_rest_still_read() -> None:
+    job = from_job_pars(_job(pccounts="lots", wtcounts="2.5", soft1="0.3", RA="north"))
+    assert sorted(u.split("=")[0] for u in job.unreadable) == ["RA", "pccounts", "wtcounts"]
+    assert job.request.products[cat.LC] == {"binMeth": "counts", "softLo": 0.3}
+    assert "RA" not in job.request.globals
+
+
+@pytest.mark.parametrize("raw,expected", [
+    (1, True), (0, False), ("1", True), ("0", False), ("yes", True), ("no", False),
+    (True, True), (False, False),
+])
+def test_yes_no_values_in_any_server_spelling(raw: Any, expected: bool) -> None:
+    job = from_job_pars(_job(dynamic=raw, sss=raw))
+    assert job.request.products[cat.LC]["dynamic"] is expected
+    assert job.request.globals["sss"] is expected
+
+
+@pytest.mark.parametrize("raw,expected", [("20", 20), ("20.0", 20), (20, 20), (20.0, 20)])
+def test_whole_numbers_from_strings_or_floats(raw: Any, expected: int) -> None:
+    assert _typed(from_job_pars(_job(pccounts=raw)).request.products[cat.LC]["pcCounts"]) == (
+        int, expected)
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("{00012345,00012346}", "00012345,00012346"),
+    ("00012345,00012346", "00012345,00012346"),
+    (" 00012345", " 00012345"),  # only braces go: the value must still equal what was sent
+])
+def test_targ_braces_are_removed_and_nothing_else(raw: str, expected: str) -> None:
+    assert from_job_pars(_job(targ=raw)).request.globals["targ"] == expected
+
+
+def test_product_flags_must_say_yes() -> None:
+    """Flags as the server writes them (1, true); "1" too, which swifttools ignores (§5.1)."""
+    assert set(from_job_pars({"name": "X", "lc": 0, "spec": "0", "image": False}).request
+               .products) == set()
+    requested = from_job_pars({"name": "X", "lc": 1, "spec": True, "image": "1"}).request
+    assert set(requested.products) == {cat.LC, cat.SPEC, cat.IMAGE}
+
+
+def test_parameters_of_products_not_requested_are_ignored() -> None:
+    job = from_job_pars({"name": "X", "lc": 0, "binMeth": "counts", "spec": 1, "specz": 0})
+    assert set(job.request.products) == {cat.SPEC}
+    assert job.unreadable == []
+
+
+def test_models_as_array_or_comma_text() -> None:
+    for raw in (["PowerLaw", "apec"], "powerlaw, apec"):
+        spec = from_job_pars({"name": "X", "spec": 1, "models": raw}).request.products[cat.SPEC]
+        assert spec["models"] == ("powerlaw", "apec")
+
+
+def test_null_values_count_as_absent() -> None:
+    job = from_job_pars(_job(pccounts=None, Tstart=None))
+    assert "pcCounts" not in job.request.products[cat.LC] and "T0" not in job.request.globals
+    assert job.unreadable == []
+
+
+def test_since_t0_in_either_spelling() -> None:
+    """D5: swifttools sends SinceT0, the server's jobPars say sinceT0."""
+    assert from_job_pars(_job(sinceT0=1)).request.globals["SinceT0"] is True
+    assert from_job_pars(_job(SinceT0="1")).request.globals["SinceT0"] is True
+
+
+def test_shared_wire_key_reaches_both_products() -> None:
+    """srcrad is one wire key for the light curve and the spectrum (§3.9)."""
+    job = from_job_pars(_job(spec=1, srcrad="25"))
+    assert job.request.products[cat.LC]["srcrad"] == job.request.products[cat.SPEC]["srcrad"] == 25
