@@ -23,7 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from . import paramdoc
-from .catalogue import ALL_PRODUCTS, PRODUCTS, SOURCEDET, Param
+from .catalogue import ALL_PRODUCTS, PRODUCTS, Param
 from .durations import Duration
 from .values import ValueProblem, from_user
 
@@ -274,4 +274,3 @@ TOP_KEYS = tuple(Spec.model_fields)
 LIMIT_KEYS = tuple(Limits.model_fields)
 REBUILD_KEYS = tuple(Rebuild.model_fields)
 SOURCE_EXTRA_KEYS = ("use", "rebuild")
-SOURCE_DETECTION = SOURCEDET
