@@ -14,6 +14,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from collections import Counter
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +50,12 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     simulator: "Simulator"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up early is normal (timeouts, dropped retries): stay quiet."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _IPv6HTTPServer(_HTTPServer):
@@ -235,7 +242,12 @@ class Simulator:
         if decision.fault is Fault.DROP_BEFORE:
             handler.drop()
             return
-        answer = self._answer(endpoint, path, body)
+        try:
+            answer = self._answer(endpoint, path, body)
+        except Exception:  # a simulator bug: say so loudly, answer like a broken server would
+            traceback.print_exc()
+            handler.send_html(500, "Internal Server Error", "The simulator failed; see its log.")
+            return
         if decision.fault is Fault.DROP_AFTER:
             handler.drop()
             return

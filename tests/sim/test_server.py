@@ -176,3 +176,13 @@ def test_api_version_and_deprecation_warning_are_configurable(sim_factory) -> No
     assert reply["deprecationWarning"] == {"type": "old-lc", "message": "Light curves change soon"}
     plain = post(sim_factory(), "getNumJobs.php", {"UserID": USER})
     assert plain["APIVersion"] == "1.12" and "deprecationWarning" not in plain
+
+
+def test_a_simulator_bug_is_a_500_not_a_hang(sim, monkeypatch, capsys) -> None:
+    def broken(endpoint, body):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(sim.protocol, "handle", broken)
+    response = requests.post(f"{sim.base_url}/getNumJobs.php", json={"UserID": USER}, timeout=5)
+    assert response.status_code == 500 and "<html>" in response.text
+    assert "KeyError: 'bug'" in capsys.readouterr().err
