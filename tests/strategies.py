@@ -49,10 +49,6 @@ class RequestInputs(NamedTuple):
         return build(self.name, self.globals, self.products)
 
 
-def _table(scope: str) -> Mapping[str, Param]:
-    return cat.GLOBALS if scope == GLOBAL_SCOPE else cat.PRODUCTS[scope].params
-
-
 def _bounds(param: Param) -> tuple[float, float]:
     lo, hi = param.bounds
     return (_DEFAULT_BOUNDS[0] if lo is None else lo, _DEFAULT_BOUNDS[1] if hi is None else hi)
@@ -93,10 +89,6 @@ def _fired(param: Param, value: Any) -> list[Any]:
     return keys
 
 
-def _same(param: Param, a: Any, b: Any) -> bool:
-    return canonical_equal(param, a, b)
-
-
 def _repair_rules(draw: Any, table: Mapping[str, Param], params: dict[str, Any],
                   forced: Mapping[str, Any]) -> bool:
     """One pass of the catalogue's rules over ``params``; True if anything changed.
@@ -111,7 +103,8 @@ def _repair_rules(draw: Any, table: Mapping[str, Param], params: dict[str, Any],
         for key in _fired(param, params[name]):
             for target, target_value in param.sets.get(key, {}).items():
                 clash_forced = target in forced and (
-                    target_value is None or not _same(table[target], forced[target], target_value)
+                    target_value is None
+                    or not canonical_equal(table[target], forced[target], target_value)
                 )
                 clash_other = target in implied and implied[target][0] != target_value
                 if (clash_forced or clash_other) and name not in forced:
@@ -127,7 +120,9 @@ def _repair_rules(draw: Any, table: Mapping[str, Param], params: dict[str, Any],
             if target in params:
                 del params[target]
                 changed = True
-        elif target not in params or not _same(table[target], params[target], target_value):
+        elif target not in params or not canonical_equal(
+            table[target], params[target], target_value
+        ):
             params[target] = target_value
             changed = True
     for name, value in list(params.items()):

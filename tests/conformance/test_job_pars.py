@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 
 import job_pars
+from documented_examples import EXAMPLE_4_2, EXAMPLE_4_3
 from conformance import swift_oracle
 from reconciler import catalogue as cat
 from reconciler.catalogue import Kind, Param
@@ -31,14 +32,6 @@ GLOBALS = "globals"
 def _flatten(request: Request) -> dict[str, Any]:
     """The ``getAllPars()`` layout: globals at the top, one dict per product."""
     return {**request.globals, **{p: dict(v) for p, v in request.products.items()}}
-
-
-def _param(scope: str, name: str) -> Param:
-    return cat.GLOBALS[name] if scope == GLOBALS else cat.PRODUCTS[scope].params[name]
-
-
-def _get(tree: Mapping[str, Any], scope: str, name: str) -> Any:
-    return (tree if scope == GLOBALS else tree.get(scope, {})).get(name, _ABSENT)
 
 
 def _pop(tree: dict[str, Any], scope: str, name: str) -> Any:
@@ -207,27 +200,6 @@ def test_job_pars_with_max_gaps_match(job: job_pars.GeneratedJob) -> None:
     _compare(job.job_pars, job.truth)
 
 
-#: ukssdc-api.md §4.2, verbatim.
-EXAMPLE_4_2: dict[str, Any] = {
-    "api_name": "xrt_prods", "api_version": "0.1", "UserID": "YOUR_EMAIL_ADDRESS",
-    "cent": 1, "name": "GRB 200416A", "RA": "335.6985", "Dec": "-7.5179", "centMeth": "simple",
-    "useSXPS": 0, "Tstart": 608713541.952, "poserr": 1,
-    "lc": 1, "binMeth": "counts", "pccounts": "20", "wtcounts": "30", "dynamic": 1,
-    "spec": 1, "specz": 0,
-    "dopsf": 1, "doenh": 1, "doxastrom": 1, "allxastrom": 1,
-    "whatSXPS": "2SXPS", "image": 0, "sss": "0", "sinceT0": 0, "lcobs": 0, "hrbin": 0,
-    "do3col": 0, "enh": 0, "wtpuprate": 150, "pcpuprate": 0.6, "maxCentTries": "10",
-    "soft1": "0.3", "soft2": "1.5", "hard1": "1.5", "hard2": "10", "minen": "0.3",
-    "maxen": "10", "grades": "all", "sigmin": "3", "allowUL": "both", "allowB": "both",
-    "bayesCounts": 15, "bayesSNR": 2.4, "lctimetype": "s", "pcbin": "2.51", "wtbin": "0.5",
-    "ratefact": "10", "binfact": "1.5", "mincmin": "15", "minsnr": 1.5,
-    "pcmaxbin": 100000000, "wtmaxbin": 100000000, "pcmaxgap": 100000000,
-    "wtmaxgap": 100000000, "femin": "0", "timeslice": "single", "specobs": "hours",
-    "specobstime": 12, "specgrades": "all", "posRadius": "20", "posobs": "hours",
-    "posobstime": 12, "detornot": "detect", "detMeth": "simple", "targ": "00966554",
-}
-
-
 def test_documented_example_4_2_with_lcobs_fixed() -> None:
     """§5.3: swifttools cannot read the example as documented (`lcobs: 0`); with `all` it can,
     and then agrees with the project apart from the named quirks."""
@@ -249,20 +221,7 @@ def test_documented_example_4_2_as_is_breaks_swifttools_not_us() -> None:
 
 def test_documented_example_4_3_with_enumerations_fixed() -> None:
     """§4.3 (GK Per) with the numeric enumerations replaced by names swifttools accepts."""
-    job = {
-        "UserID": "pae9@leicester.ac.uk", "name": "GK Per", "getCoords": 1, "getTargs": 1,
-        "getT0": 1, "cent": 1, "centMeth": "simple", "poserr": 60, "spec": 1, "specz": 0,
-        "timeslice": "single", "specobs": "all", "specgrades": "all", "whatSXPS": "2SXPS",
-        "useSXPS": "2SXPS", "lc": 0, "image": 0, "sss": "0", "sinceT0": 0, "lcobs": 0,
-        "hrbin": 0, "dopsf": 0, "doenh": 0, "doxastrom": 0, "allxastrom": 0, "do3col": 0,
-        "enh": 0, "outdir": "USERPROD_14", "wtpuprate": 150, "pcpuprate": 0.6,
-        "maxCentTries": "10", "specobstime": 12, "RA": "52.8000", "Dec": "43.9043",
-        "targ": "{00010873,00010907,00010944,00030842,00031653,00045767,00010502,00060130,"
-                "00060134,00060136,00060138,00060140,00060142,00060144,00060146,00060148,"
-                "00060150,00060152,00060156,00060158,00060160,00067244,00069549,00069616,"
-                "00074701}",
-        "Tstart": 124048802.40058,
-    }
+    job = {**EXAMPLE_4_3, "centMeth": "simple", "timeslice": "single", "specobs": "all"}
     quirks = _compare(job, truth=None)
     assert {q for q, _, _ in quirks} == {
         "directives forced False (§5.1)", "D5 sinceT0 dropped", "D28 targ braces kept",

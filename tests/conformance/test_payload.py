@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import strategies
+from documented_examples import TUTORIAL_GLOBALS, TUTORIAL_NAME, TUTORIAL_PRODUCTS
 from conformance import swift_oracle
 from reconciler import catalogue as cat
 from reconciler.request import GLOBAL_SCOPE
@@ -113,13 +114,5 @@ def test_source_detection_only_matches_swifttools(inputs: strategies.RequestInpu
 
 
 def test_documented_tutorial_payload() -> None:
-    """ukssdc-api.md §3.11: the PYDOC tutorial request."""
-    inputs = strategies.RequestInputs(
-        "GRB 200416A",
-        {"getTargs": True, "centroid": True, "RA": 335.6985, "Dec": -7.5179,
-         "centMeth": "simple", "useSXPS": False, "T0": 608713541.952, "posErr": 1},
-        {"LightCurve": {"binMeth": "counts", "pcCounts": 20, "wtCounts": 30, "dynamic": True},
-         "Spectrum": {"hasRedshift": False, "galactic": True},
-         "StandardPos": {}, "EnhancedPos": {}, "AstromPos": {"useAllObs": True}},
-    )
-    _check(inputs)  # the documented body itself is checked in tests/test_wire.py
+    """ukssdc-api.md §3.11: the PYDOC tutorial request (its documented body: test_wire.py)."""
+    _check(strategies.RequestInputs(TUTORIAL_NAME, TUTORIAL_GLOBALS, TUTORIAL_PRODUCTS))
