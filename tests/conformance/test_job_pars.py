@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 
 import job_pars
-from documented_examples import EXAMPLE_4_2, EXAMPLE_4_3
 from conformance import swift_oracle
+from documented_examples import EXAMPLE_4_2, EXAMPLE_4_3
 from reconciler import catalogue as cat
 from reconciler.catalogue import Kind, Param
 from reconciler.request import Request
