@@ -5,11 +5,13 @@ value against the models (``spec_models``: pydantic over the catalogue), merge e
 (defaults < templates in ``use`` order < the source), then apply the catalogue's request rules
 (``request.build``). Every problem is located in the text: a merged value points at the line it
 came from (defaults, a template or the source), a missing one at the block it belongs in.
-A source whose own blocks are already broken is not rule-checked, so one mistake gives one error.
+A broken value is left out and the rest still rule-checked, but a rule problem that may only echo
+it (a typo in pcCounts making pcCounts 'required') is not shown: one mistake gives one error.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -166,7 +168,7 @@ class _Checker:
                 source = self._valid(Source, raw, ("sources", name))
                 if source is None or not self._name_ok(name):
                     continue
-                self._aliases(("sources", name), source)
+                self._aliases(("sources", name), source.model)
                 built = self._source(name, source, defaults, templates, data, used)
                 if built is not None:
                     sources[name] = built
@@ -203,14 +205,22 @@ class _Checker:
                 self._pydantic(loc, item)
             return None
 
-    def _valid(self, model: type[BaseModel], raw: Any, where: YamlPath) -> Any:
-        """The model for one block, or None when it is broken (reported by ``_shape``)."""
+    def _valid(self, model: type[BaseModel], raw: Any, where: YamlPath) -> "_Block | None":
+        """The model for one block. A broken block (its errors are reported by ``_shape``) is
+        salvaged without its broken entries, so the request rules still check the rest; the
+        scopes it lost entries from are kept to hide the 'required' problems they cause."""
         if any(bad[: len(where)] == where or where[: len(bad)] == bad for bad in self.bad_paths):
             return None
-        try:
-            return model.model_validate({} if raw is None and where == ("defaults",) else raw)
-        except ValidationError:
-            return None
+        data = {} if raw is None and where == ("defaults",) else raw
+        broken: set[str] = set()
+        for _ in range(_SALVAGE_ROUNDS):
+            try:
+                return _Block(model.model_validate(data), frozenset(broken))
+            except ValidationError as error:
+                data = _pruned(data, error, broken)
+                if data is None:
+                    return None
+        return None
 
     def _templates(self, data: dict[str, Any]) -> dict[str, Any]:
         raw = data.get("templates", {})
@@ -221,7 +231,7 @@ class _Checker:
             template = self._valid(Template, body, ("templates", name))
             out[name] = template
             if template is not None:
-                self._aliases(("templates", name), template)
+                self._aliases(("templates", name), template.model)
         return out
 
     # -- pydantic errors -> diagnostics --
@@ -379,21 +389,23 @@ class _Checker:
 
     # -- merging and the request rules --
 
-    def _source(self, name: str, source: Any, defaults: Any, templates: dict[str, Any],
-                data: dict[str, Any], used: set[str]) -> SourceSpec | None:
+    def _source(self, name: str, source: "_Block", defaults: "_Block | None",
+                templates: dict[str, Any], data: dict[str, Any], used: set[str]) -> SourceSpec:
         layers: list[tuple[YamlPath, dict[str, Any], bool]] = []
-        usable = defaults is not None
-        if defaults is not None:
-            layers.append((("defaults",), defaults.model_dump(exclude_unset=True), False))
+        broken: set[str] = set(source.broken)
+        if defaults is None:
+            broken.add(_EVERYTHING)
+        else:
+            broken |= defaults.broken
+            layers.append((("defaults",), defaults.model.model_dump(exclude_unset=True), False))
         raw_templates = data.get("templates") if isinstance(data.get("templates"), dict) else {}
         listed: set[str] = set()
-        for index, template in enumerate(source.use):
+        for index, template in enumerate(source.model.use):
             where = ("sources", name, "use", index)
             used.add(template)
             if template in listed:
                 self.report(where, f"template {template!r} is listed twice in use",
                             "list it once")
-                usable = False
                 continue
             listed.add(template)
             if template not in raw_templates:
@@ -402,23 +414,24 @@ class _Checker:
                        else f"define it under templates:" if not raw_templates
                        else f"defined templates: {', '.join(map(repr, raw_templates))}")
                 self.report(where, f"unknown template {template!r}", fix)
-                usable = False
+                broken.add(_EVERYTHING)
             elif templates.get(template) is None:
-                usable = False  # broken template, already reported
+                broken.add(_EVERYTHING)  # unreadable template, already reported
             else:
+                block = templates[template]
+                broken |= block.broken
                 layers.append((("templates", template),
-                               templates[template].model_dump(exclude_unset=True), True))
-        own = source.model_dump(exclude_unset=True)
+                               block.model.model_dump(exclude_unset=True), True))
+        own = source.model.model_dump(exclude_unset=True)
         for key in SOURCE_EXTRA_KEYS:
             own.pop(key, None)
         layers.append((("sources", name), own, True))
-        if not usable:
-            return None
         merged = _merge(layers)
         request, problems = build(name, merged.globals, merged.products)
         for problem in problems:
-            self._problem(name, problem, merged)
-        rebuild = source.rebuild
+            if not _caused_by_broken(problem, broken):
+                self._problem(name, problem, merged)
+        rebuild = source.model.rebuild
         return SourceSpec(name, request, rebuild.max_age if rebuild else None,
                           self.doc.position(("sources", name), key=True))
 
@@ -459,6 +472,54 @@ class _Checker:
                 self.report(("templates", name), f"template {name!r} is not used by any source",
                             "remove it, or add it to a source's use list", key=True,
                             context="", warning=True)
+
+
+#: marks a source whose every scope may have lost values (a broken template, ``use`` or block)
+_EVERYTHING = "*"
+_SALVAGE_ROUNDS = 5
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A validated block and the scopes (globals or a product) it lost broken entries from."""
+
+    model: Any
+    broken: frozenset[str]
+
+
+def _pruned(data: Any, error: ValidationError, broken: set[str]) -> Any:
+    """``data`` without the entries ``error`` complains about (None if the block itself is
+    wrong), noting the scopes they were in."""
+    if not isinstance(data, Mapping):
+        return None
+    pruned = copy.deepcopy(dict(data))
+    for item in error.errors():
+        loc = [part for part in item["loc"] if part != "[key]"]
+        if not loc:
+            return None
+        head = loc[0]
+        if head in PRODUCTS and len(loc) > 1 and isinstance(pruned.get(head), Mapping):
+            broken.add(str(head))
+            block = dict(pruned[head])
+            block.pop(loc[1], None)
+            pruned[head] = block
+        else:
+            broken.add(GLOBAL_SCOPE if head not in PRODUCTS and head != "use" else _EVERYTHING)
+            pruned.pop(head, None)
+    return pruned
+
+
+def _caused_by_broken(problem: Problem, broken: set[str]) -> bool:
+    """Whether a rule problem may only be an echo of a value already reported as broken (a
+    typo in pcCounts makes pcCounts 'required'): those are not shown twice."""
+    if not broken:
+        return False
+    if not problem.path:
+        return True
+    if not problem.missing:
+        return False
+    scope = problem.path[0] if len(problem.path) == 2 else GLOBAL_SCOPE
+    return _EVERYTHING in broken or scope in broken
 
 
 @dataclass

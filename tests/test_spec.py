@@ -265,6 +265,52 @@ def test_misspelled_parameter() -> None:
     ]
 
 
+def test_a_broken_value_does_not_hide_the_source_s_other_problems() -> None:
+    # The typo is reported once (pcCounts is not also 'required'), and the rules still judge
+    # the rest of the source (the Spectrum contradiction) and of the file.
+    found = problems(HEADER + """\
+    sources:
+      GK Per:
+        RA: 52.7990
+        Dec: 43.9047
+        targ: "00030842"
+        LightCurve: {binMeth: counts, pcCount: 20, wtCounts: 30, dynamic: true}
+        Spectrum: {redshift: 0.5, hasRedshift: false}
+      V404 Cyg:
+        RA: "306.0"
+        Dec: 33.867
+        targ: "00031757"
+        Spectrum: {}
+    """)
+    assert found == [
+        "spec.yaml:11:35: source 'GK Per', LightCurve: unknown parameter 'pcCount' — did you "
+        "mean 'pcCounts'?",
+        "spec.yaml:12:44: source 'GK Per', Spectrum: hasRedshift is false, but setting redshift "
+        "to 0.5 means hasRedshift must be true — remove hasRedshift or redshift",
+        "spec.yaml:14:9: source 'V404 Cyg': RA must be a number, not '306.0' — write a number "
+        "without quotes",
+        "spec.yaml:17:5: source 'V404 Cyg', Spectrum: hasRedshift is required — add "
+        "hasRedshift: true or false",
+    ]
+
+
+def test_an_unknown_template_hides_only_what_it_might_have_supplied() -> None:
+    found = problems(HEADER + """\
+    sources:
+      A:
+        use: [gbr]
+        RA: 1.0
+        Dec: 1.0
+        targ: "1"
+        getTargs: true
+    """)
+    assert found == [
+        "spec.yaml:8:11: source 'A': unknown template 'gbr' — define it under templates:",
+        "spec.yaml:12:15: source 'A': getTargs is true, but setting targ to '1' means getTargs "
+        "must be false — remove getTargs or targ",
+    ]
+
+
 def test_wrong_type_targ_as_a_number_keeps_its_digits_in_the_fix() -> None:
     found = problems(HEADER + """\
     sources:
@@ -522,6 +568,8 @@ def test_name_is_not_a_parameter_and_wire_names_are_explained() -> None:
         "rename the key instead",
         "spec.yaml:12:37: source 'A', LightCurve: unknown parameter 'lcobs' — did you mean "
         "'whichData'? ('lcobs' is its name on the wire)",
+        "spec.yaml:12:49: warning: source 'A', LightCurve: timeType is deprecated — rename it "
+        "to timeFormat",
     ]
 
 
