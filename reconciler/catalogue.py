@@ -433,15 +433,24 @@ def product_param_by_wire(product: str) -> dict[str, Param]:
     return {w: p for p in PRODUCTS[product].params.values() for w in (p.wire, *p.wire_aliases)}
 
 
+#: The scope name of the global parameters, beside the product names.
+GLOBAL_SCOPE = "globals"
+
+
+def params_of(scope: str) -> Mapping[str, Param]:
+    """The parameter table of ``scope``: ``GLOBAL_SCOPE`` or a product name."""
+    return GLOBALS if scope == GLOBAL_SCOPE else PRODUCTS[scope].params
+
+
 def python_names(scope: str) -> tuple[str, ...]:
-    """Every valid Python name (with deprecated aliases) in ``scope`` ('globals' or a product)."""
-    table = GLOBALS if scope == "globals" else PRODUCTS[scope].params
+    """Every valid Python name (with deprecated aliases) in ``scope``."""
+    table = params_of(scope)
     return tuple(name for p in table.values() for name in (p.name, *p.aliases))
 
 
 def lookup(scope: str, name: str) -> Param | None:
     """The parameter called ``name`` (or one of its aliases) in ``scope``, or None."""
-    table = GLOBALS if scope == "globals" else PRODUCTS[scope].params
+    table = params_of(scope)
     if name in table:
         return table[name]
     for p in table.values():

@@ -6,30 +6,23 @@ derived from here, so neither can drift from ``catalogue.py``.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 from .catalogue import (
     ANY,
-    GLOBALS,
+    GLOBAL_SCOPE,
     NOT_NEEDED_FOR_SOURCEDET_ONLY,
     POSITION_PRODUCTS,
-    PRODUCTS,
     REQUIRED_GLOBALS,
     SOURCEDET,
     Kind,
     Param,
+    params_of,
 )
-
-GLOBAL_SCOPE = "globals"
-
-
-def table(scope: str) -> Mapping[str, Param]:
-    return GLOBALS if scope == GLOBAL_SCOPE else PRODUCTS[scope].params
-
 
 def spec_params(scope: str) -> dict[str, Param]:
     """The parameters a spec block of ``scope`` may set (the job name is the source key)."""
-    return {n: p for n, p in table(scope).items() if not (scope == GLOBAL_SCOPE and n == "name")}
+    return {n: p for n, p in params_of(scope).items() if not (scope == GLOBAL_SCOPE and n == "name")}
 
 
 def json_value(value: Any) -> Any:
@@ -82,7 +75,7 @@ def _condition(name: str, key: Any) -> str:
 
 def notes(scope: str, param: Param) -> list[str]:
     """Rules that involve ``param``: when it is required, when it matters, what it implies."""
-    params = table(scope)
+    params = params_of(scope)
     out: list[str] = []
     if param.mandatory and param.name != "name":
         out.append("Required whenever the product is requested.")

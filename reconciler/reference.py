@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import durations, paramdoc
-from .catalogue import ALL_PRODUCTS, PRODUCTS
+from .catalogue import ALL_PRODUCTS, GLOBAL_SCOPE, PRODUCTS
 from .spec_models import Limits, Rebuild, Spec
 
 BEGIN = "<!-- BEGIN GENERATED SPEC REFERENCE: python -m reconciler.reference --write README.md -->"
@@ -71,7 +71,7 @@ def markdown() -> str:
         "### Global parameters", "",
         "Allowed in `defaults`, in templates and in sources. The source key is the job name, so "
         "`name` is never written.", "",
-        *_param_table(paramdoc.GLOBAL_SCOPE), "",
+        *_param_table(GLOBAL_SCOPE), "",
     ]
     for product in ALL_PRODUCTS:
         info = PRODUCTS[product]

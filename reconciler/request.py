@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from .catalogue import (
     ALL_PRODUCTS,
     ANY,
+    GLOBAL_SCOPE,
     GLOBALS,
     NOT_NEEDED_FOR_SOURCEDET_ONLY,
     POSITION_PRODUCTS,
@@ -23,11 +24,9 @@ from .catalogue import (
     SOURCEDET,
     Kind,
     Param,
+    params_of,
 )
 from .values import canonical_equal
-
-GLOBAL_SCOPE = "globals"
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -52,10 +51,6 @@ class Request:
     @property
     def source_detection_only(self) -> bool:
         return set(self.products) == {SOURCEDET}
-
-
-def _table(scope: str) -> Mapping[str, Param]:
-    return GLOBALS if scope == GLOBAL_SCOPE else PRODUCTS[scope].params
 
 
 def _path(scope: str, name: str) -> tuple[str, ...]:
@@ -85,7 +80,7 @@ def _rule_values(param: Param, value: Any) -> list[Any]:
 
 def _apply_implications(scope: str, params: dict[str, Any]) -> list[Problem]:
     """Apply swifttools' triggers: ``sets`` are implications, ``suggests`` soft defaults."""
-    table = _table(scope)
+    table = params_of(scope)
     explicit = dict(params)
     implied: dict[str, tuple[Any, str]] = {}
     suggested: dict[str, Any] = {}
@@ -157,7 +152,7 @@ def _share_position_params(products: dict[str, dict[str, Any]]) -> list[Problem]
 
 
 def _check_needs(scope: str, params: Mapping[str, Any]) -> list[Problem]:
-    table = _table(scope)
+    table = params_of(scope)
     problems = []
     for name, param in table.items():
         if param.mandatory and name not in params and name != "name":

@@ -21,11 +21,18 @@ from typing import Any, Mapping
 from pydantic import BaseModel, ValidationError
 
 from . import paramdoc, yamlsrc
-from .catalogue import ALL_PRODUCTS, ANY, PRODUCTS, lookup, python_names
+from .catalogue import (
+    ALL_PRODUCTS,
+    ANY,
+    GLOBAL_SCOPE,
+    PRODUCTS,
+    lookup,
+    params_of,
+    python_names,
+)
 from .diagnostics import Diagnostic, SpecError, errors, in_order
 from .request import Problem, Request, build
 from .spec_models import (
-    GLOBAL_SCOPE,
     LIMIT_KEYS,
     REBUILD_KEYS,
     SOURCE_EXTRA_KEYS,
@@ -411,7 +418,7 @@ class _Checker:
             if template not in raw_templates:
                 guess = closest(template, list(raw_templates))
                 fix = (f"did you mean {guess!r}?" if guess
-                       else f"define it under templates:" if not raw_templates
+                       else "define it under templates:" if not raw_templates
                        else f"defined templates: {', '.join(map(repr, raw_templates))}")
                 self.report(where, f"unknown template {template!r}", fix)
                 broken.add(_EVERYTHING)
@@ -564,7 +571,7 @@ def _merge(layers: list[tuple[YamlPath, dict[str, Any], bool]]) -> _Merged:
 def _override_implied(scope: str, params: dict[str, Any], origins: dict[str, YamlPath],
                       layer: YamlPath) -> None:
     """Drop inherited values that this layer's values imply something about."""
-    table = paramdoc.table(scope)
+    table = params_of(scope)
     for name, value in list(params.items()):
         if origins.get(name, ())[: len(layer)] != layer:
             continue

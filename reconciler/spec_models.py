@@ -23,11 +23,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from . import paramdoc
-from .catalogue import ALL_PRODUCTS, PRODUCTS, Param
+from .catalogue import ALL_PRODUCTS, GLOBAL_SCOPE, PRODUCTS, Param
 from .durations import Duration
 from .values import ValueProblem, from_user
 
-GLOBAL_SCOPE = paramdoc.GLOBAL_SCOPE
 _FORBID = ConfigDict(extra="forbid")
 
 

@@ -16,7 +16,6 @@ from .catalogue import (
     ALL_PRODUCTS,
     API_NAME,
     API_VERSION,
-    GLOBAL_BY_WIRE,
     GLOBALS,
     PRODUCTS,
     Param,
