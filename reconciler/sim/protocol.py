@@ -95,6 +95,14 @@ class Protocol:
         method: Callable[[str, Mapping[str, Any]], Reply] = getattr(self, self.ENDPOINTS[endpoint])
         return method(user, body)
 
+    def _asked_job(self, user: str, body: Mapping[str, Any], id_key: str,
+                   *also: str) -> Job | Reply:
+        """The caller's own job named by ``body[id_key]``, or the error reply saying why not."""
+        absent = [k for k in (id_key, *also) if k not in body]
+        if absent:
+            return _missing(*absent)
+        return self._owned(user, body[id_key])
+
     def _owned(self, user: str, raw_id: Any) -> Job | Reply:
         job_id = _job_id(raw_id)
         if job_id is None:
@@ -154,18 +162,13 @@ class Protocol:
         return {"OK": 1, "jobs": jobs}
 
     def old_product(self, user: str, body: Mapping[str, Any]) -> Reply:
-        if "oldJob" not in body:
-            return _missing("oldJob")
-        job = self._owned(user, body["oldJob"])
+        job = self._asked_job(user, body, "oldJob")
         if not isinstance(job, Job):
             return job
         return {"OK": 1, "oldJob": job.id, "jobPars": job.job_pars, "URL": self.job_url(job.id)}
 
     def product_status(self, user: str, body: Mapping[str, Any]) -> Reply:
-        absent = [k for k in ("JobID", "what") if k not in body]
-        if absent:
-            return _missing(*absent)
-        job = self._owned(user, body["JobID"])
+        job = self._asked_job(user, body, "JobID", "what")
         if not isinstance(job, Job):
             return job
         now = self.clock.now()
@@ -188,10 +191,7 @@ class Protocol:
         return reply
 
     def cancel(self, user: str, body: Mapping[str, Any]) -> Reply:
-        absent = [k for k in ("JobID", "what") if k not in body]
-        if absent:
-            return _missing(*absent)
-        job = self._owned(user, body["JobID"])
+        job = self._asked_job(user, body, "JobID", "what")
         if not isinstance(job, Job):
             return job
         keys = _what(body["what"])
