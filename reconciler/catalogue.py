@@ -460,11 +460,18 @@ def lookup(scope: str, name: str) -> Param | None:
 
 
 def wire_to_python() -> dict[str, str]:
-    """A word map from wire names to Python names, for rewriting server error texts."""
-    names: dict[str, str] = {}
-    for p in GLOBALS.values():
-        names[p.wire] = p.name
+    """A word map from wire names to Python names, for rewriting server error texts.
+
+    Product parameters read ``LightCurve: pcCounts``; a wire key several products share reads
+    ``StandardPos/EnhancedPos/AstromPos: whichData``.
+    """
+    names: dict[str, str] = {p.wire: p.name for p in GLOBALS.values()}
+    owners: dict[str, list[str]] = {}
+    python: dict[str, str] = {}
     for prod in PRODUCTS.values():
         for p in prod.params.values():
-            names.setdefault(p.wire, f"{prod.name}: {p.name}" if not p.shared else p.name)
+            owners.setdefault(p.wire, []).append(prod.name)
+            python.setdefault(p.wire, p.name)
+    for wire, products in owners.items():
+        names.setdefault(wire, f"{'/'.join(products)}: {python[wire]}")
     return names

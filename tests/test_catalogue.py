@@ -157,6 +157,18 @@ def test_product_keys_and_lookups() -> None:
     assert set(cat.POSITION_PRODUCTS) <= set(cat.ALL_PRODUCTS)
 
 
+def test_wire_to_python_names_the_owning_products() -> None:
+    names = cat.wire_to_python()
+    assert names["cent"] == "centroid"
+    assert names["pccounts"] == "LightCurve: pcCounts"
+    assert names["specgrades"] == "Spectrum: grades"
+    # one wire key for several products: all of them are named, so nothing is ambiguous
+    assert names["posobs"] == "StandardPos/EnhancedPos/AstromPos: whichData"
+    assert names["detMeth"] == "StandardPos/EnhancedPos/AstromPos: centMeth"
+    assert names["srcrad"] == "LightCurve/Spectrum: srcrad"
+    assert names["allxastrom"] == "AstromPos: useAllObs"
+
+
 def test_status_codes_partition() -> None:
     assert not cat.TERMINAL_STATUSES & cat.ACTIVE_STATUSES
     assert cat.TERMINAL_STATUSES | cat.ACTIVE_STATUSES == set(cat.STATUS_TEXT)
