@@ -93,8 +93,8 @@ def notes(scope: str, param: Param) -> list[str]:
                 out.append(f"Required when {_condition(other.name, key)}.")
     for key, needed in param.needs.items():
         out.append(f"When {_condition(param.name, key)}, {', '.join(needed)} must be given too.")
-    for other, values in param.only_when.items():
-        out.append(f"Only used when {other} is {_values(values)}.")
+    for condition, values in param.only_when.items():
+        out.append(f"Only used when {condition} is {_values(values)}.")
     for key, implied in param.sets.items():
         for target, value in implied.items():
             effect = f"removes {target}" if value is None else f"sets {target} to {_yaml(value)}"
@@ -132,12 +132,13 @@ def _value_schema(param: Param) -> dict[str, Any]:
         # grades: 0 is accepted as well as grades: '0'
         numbers = [int(c) for c in param.choices if c.isdigit()]
         return {"enum": [*param.choices, *numbers]}
-    schema: dict[str, Any] = {
+    by_kind: dict[Kind, dict[str, Any]] = {
         Kind.STR: {"type": "string", "minLength": 1},
         Kind.INT: {"type": "integer"},
         Kind.FLOAT: {"type": "number"},
         Kind.NUMBER: {"type": "number"},
-    }[param.kind]
+    }
+    schema = by_kind[param.kind]
     lo, hi = param.bounds
     if lo is not None:
         schema["minimum"] = lo

@@ -215,17 +215,17 @@ def _check_globals(request: Request, server_rules: bool = False) -> list[Problem
         ))
     if server_rules:  # the server's directives simply overwrite what was given
         return problems
-    for directive in GLOBALS.values():
-        if not directive.fills or g.get(directive.name) is not True:
+    for param in GLOBALS.values():
+        if not param.fills or g.get(param.name) is not True:
             continue
-        given = [f for f in directive.fills if f in g]
+        given = [f for f in param.fills if f in g]
         # targ and T0 imply their directive is off; that contradiction is reported already
-        if given and not any(directive.name in GLOBALS[f].sets.get(ANY, {}) for f in given):
+        if given and not any(param.name in GLOBALS[f].sets.get(ANY, {}) for f in given):
             problems.append(Problem(
                 (given[0],),
-                f"{' and '.join(given)} given while {directive.name} is true: the server "
+                f"{' and '.join(given)} given while {param.name} is true: the server "
                 f"would overwrite {'them' if len(given) > 1 else 'it'}",
-                f"remove {directive.name}, or remove {' and '.join(given)}",
+                f"remove {param.name}, or remove {' and '.join(given)}",
             ))
     return problems
 

@@ -405,7 +405,8 @@ class _Checker:
         else:
             broken |= defaults.broken
             layers.append((("defaults",), defaults.model.model_dump(exclude_unset=True), False))
-        raw_templates = data.get("templates") if isinstance(data.get("templates"), dict) else {}
+        found = data.get("templates")
+        raw_templates: dict[str, Any] = found if isinstance(found, dict) else {}
         listed: set[str] = set()
         for index, template in enumerate(source.model.use):
             where = ("sources", name, "use", index)
