@@ -116,6 +116,7 @@ def read(path: str | Path) -> YamlDoc:
     lines = text.splitlines() or [""]
     try:
         graph = _yaml().compose(text)
+        _refuse_complex_keys(shown, graph)
         root = _yaml().load(text)
     except ReaderError as error:  # control characters: the reader knows the offset only
         line, col = _offset_position(text, error.position)
@@ -187,6 +188,30 @@ def _syntax_error(shown: str, error: MarkedYAMLError) -> Diagnostic:
     elif fix is None:
         fix = "check the indentation, brackets and quotes around this place"
     return Diagnostic(shown, line, col, f"YAML syntax error: {problem}", fix)
+
+
+def _refuse_complex_keys(shown: str, graph: Node | None) -> None:
+    """A mapping or list used as a key (``? {a: 1}``) is legal YAML that no spec needs, and
+    ruamel cannot load it: say where it is instead."""
+    stack = [graph] if graph is not None else []
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    mark = key_node.start_mark
+                    raise SpecError([Diagnostic(
+                        shown, mark.line + 1, mark.column + 1,
+                        "a key must be a plain name, not a mapping or a list",
+                        "write the key as text (quote it if it contains ':', '{' or '[')",
+                    )])
+                stack.append(value_node)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
 
 
 def _duplicates(graph: Node | None) -> list[Duplicate]:

@@ -379,6 +379,17 @@ def test_broken_yaml_tab() -> None:
     ]
 
 
+@pytest.mark.parametrize("text, at", [
+    ("version: 1\nsources:\n  ? {a: 1}\n  : x\n", "3:5"),
+    ("version: 1\nsources:\n  [a, b]: 1\n", "3:3"),
+])
+def test_a_mapping_or_list_as_a_key_is_located_not_a_crash(text: str, at: str) -> None:
+    assert problems(text) == [
+        f"spec.yaml:{at}: a key must be a plain name, not a mapping or a list — write the key "
+        "as text (quote it if it contains ':', '{' or '[')",
+    ]
+
+
 def test_broken_yaml_unclosed_flow_mapping() -> None:
     found = problems("version: 1\nsources:\n  A: {RA: 1, Dec: 2\n  B: {}\n")
     assert found == [
