@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reconciler import catalogue, paramdoc, spec
 from reconciler.catalogue import Kind
@@ -750,3 +752,33 @@ def test_utf8_bom_and_non_ascii_names_are_fine() -> None:
                                   "{targ: \"1\", SourceDet: {whichData: all}}\n".encode())
     loaded = spec.load("spec.yaml")
     assert list(loaded.sources) == ["Nova Sco 2023 – V1716 Sco"]
+
+
+# --- never a traceback ------------------------------------------------------------------------------
+
+_EXAMPLE_TEXT = (Path(__file__).resolve().parent.parent / "examples" / "grb-followup.yaml").read_text(
+    encoding="utf-8")
+_NOISE = list(" :\t\n-{}[],'\"#&*!|>%@`?0123456789abcxyz<")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, len(_EXAMPLE_TEXT) - 1), st.sampled_from(_NOISE),
+                                st.sampled_from(["replace", "delete", "insert"])),
+                      min_size=1, max_size=8))
+def test_a_mangled_spec_gives_located_diagnostics_never_an_exception(edits) -> None:
+    chars = list(_EXAMPLE_TEXT)
+    for position, char, op in edits:
+        position = min(position, len(chars) - 1)
+        if op == "replace":
+            chars[position] = char
+        elif op == "delete":
+            del chars[position]
+        else:
+            chars.insert(position, char)
+    Path("mangled.yaml").write_text("".join(chars), encoding="utf-8")
+    loaded, found = spec.check("mangled.yaml")
+    assert (loaded is None) == any(not d.warning for d in found)
+    line_count = max(1, len("".join(chars).splitlines()))
+    for diagnostic in found:
+        assert 1 <= diagnostic.line <= line_count + 1
+        assert diagnostic.render().startswith(f"mangled.yaml:{diagnostic.line}:")
