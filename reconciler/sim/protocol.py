@@ -42,13 +42,16 @@ def _missing(*keys: str) -> Reply:
     return error(PROBLEMS, [{"label": LABEL_MISSING, "list": list(keys)}])
 
 
+_MAX_JOB_ID = 2**63 - 1  # SQLite's INTEGER
+
+
 def _job_id(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+        value = int(value.strip())
+    if isinstance(value, int) and 0 < value <= _MAX_JOB_ID:
+        return value
     return None
 
 

@@ -110,6 +110,16 @@ def test_old_product_only_for_the_owner(msim) -> None:
     assert post(msim, "getOldProduct.php", {"UserID": USER})["listErr"][0]["list"] == ["oldJob"]
 
 
+@pytest.mark.parametrize("job_id", [10**30, -3, 0, "abc", 1.5, True, None, [1]])
+def test_impossible_job_ids_are_an_error_reply(msim, job_id: Any) -> None:
+    # found by fuzzing: a job id beyond SQLite's INTEGER crashed the endpoint
+    for endpoint, body in (("getOldProduct.php", {"oldJob": job_id}),
+                           ("checkProductStatus.php", {"JobID": job_id, "what": "lc"}),
+                           ("canceljob.php", {"JobID": job_id, "what": "lc"})):
+        reply = post(msim, endpoint, {"UserID": USER, **body})
+        assert reply["OK"] == 0 and "not a valid job ID" in reply["ERROR"], (endpoint, reply)
+
+
 def test_status_moves_on_the_clock_with_progress(msim) -> None:
     job = submit(msim, payload(products={"LightCurve": {"binMeth": "snapshot"},
                                          "StandardPos": {}, "AstromPos": {}}))
