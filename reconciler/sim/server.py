@@ -49,6 +49,9 @@ def encode(reply: Reply, config: SimConfig = SimConfig()) -> bytes:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    #: socketserver's default backlog of 5 makes the 6th simultaneous client wait for a SYN
+    #: retry (1 s, then 3 s, ...): parallel submissions would stall and time out under load.
+    request_queue_size = 128
     simulator: "Simulator"
 
     def handle_error(self, request: Any, client_address: Any) -> None:
