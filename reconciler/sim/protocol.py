@@ -212,9 +212,10 @@ class Protocol:
 
     # -- static files --------------------------------------------------------------------------
 
-    def download(self, job_id: int, stem: str, fmt: str) -> Download | None:
+    def download(self, raw_id: str, stem: str, fmt: str) -> Download | None:
         """The archive at ``{URL}/{stem}.{fmt}``, or None (404) if it is not there (yet)."""
-        job = self.store.job(job_id)
+        job_id = _job_id(raw_id)
+        job = None if job_id is None else self.store.job(job_id)
         if job is None or stem not in archives.STEMS:
             return None
         now = self.clock.now()

@@ -283,7 +283,7 @@ class Simulator:
         if endpoint == "download":
             match = _DOWNLOAD.match(path)
             assert match is not None
-            found = self.protocol.download(int(match.group(1)), match.group(2), match.group(3))
+            found = self.protocol.download(match.group(1), match.group(2), match.group(3))
             if found is None:
                 page = _HTML.format(code=404, title="Not Found",
                                     text=f"The requested URL {path} was not found on this "

@@ -120,6 +120,12 @@ def test_impossible_job_ids_are_an_error_reply(msim, job_id: Any) -> None:
         assert reply["OK"] == 0 and "not a valid job ID" in reply["ERROR"], (endpoint, reply)
 
 
+@pytest.mark.parametrize("job_dir", ["USERPROD_" + "9" * 30, "USERPROD_0"])
+def test_impossible_job_ids_in_a_download_url_are_404(msim, job_dir: str) -> None:
+    response = requests.get(f"{msim.base_url}/tprods/{job_dir}/lc.zip")
+    assert response.status_code == 404 and "Not Found" in response.text
+
+
 def test_status_moves_on_the_clock_with_progress(msim) -> None:
     job = submit(msim, payload(products={"LightCurve": {"binMeth": "snapshot"},
                                          "StandardPos": {}, "AstromPos": {}}))
