@@ -7,6 +7,7 @@ sleeping; ``sim serve`` uses :class:`WallClock`.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import Protocol
@@ -37,9 +38,11 @@ class ManualClock:
             return self._now
 
     def advance(self, seconds: float) -> float:
-        """Move forward (never back: jobs would un-finish) and return the new time."""
-        if seconds < 0:
-            raise ValueError(f"the clock only moves forward, not by {seconds} s")
+        """Move forward (never back: jobs would un-finish) and return the new time.
+
+        NaN or infinity would stick for good (the time is saved across restarts)."""
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"the clock only moves forward by a finite time, not by {seconds} s")
         with self._lock:
             self._now += seconds
             return self._now
