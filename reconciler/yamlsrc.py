@@ -103,21 +103,17 @@ class YamlDoc:
         return text.strip() or None
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = True  # found on the node graph instead, all at once
-    return yaml
-
-
 def read(path: str | Path) -> YamlDoc:
     """Read and parse ``path``; SpecError (with a location where there is one) if it cannot."""
     shown = str(path)
     text = _read_text(Path(path), shown)
-    lines = text.splitlines() or [""]
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = True  # found on the node graph instead, all at once
     try:
-        graph = _yaml().compose(text)
+        graph = yaml.compose(text)
         _refuse_complex_keys(shown, graph)
-        root = _yaml().load(text)
+        # the graph is built once: the data is constructed from it as YAML.load would
+        root = yaml.constructor.construct_document(graph) if graph is not None else None
     except ReaderError as error:  # control characters: the reader knows the offset only
         line, col = _offset_position(text, error.position)
         raise SpecError([Diagnostic(
@@ -129,7 +125,7 @@ def read(path: str | Path) -> YamlDoc:
         raise SpecError([_syntax_error(shown, error)]) from None
     except YAMLError as error:  # pragma: no cover - every ruamel parse error is marked
         raise SpecError([Diagnostic(shown, 1, 1, f"YAML error: {error}")]) from None
-    doc = YamlDoc(shown, lines, root, None)
+    doc = YamlDoc(shown, text.splitlines() or [""], root, None)
     doc.duplicates = _duplicates(graph)
     doc.data = _plain(root, (), doc, set())
     return doc
