@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from typing import Any, Iterable
 
 from .catalogue import Kind, Param
@@ -38,6 +39,15 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _finite(number: int | float) -> bool:
+    """Not NaN or infinite, and (for an int) within float range, so that comparing it as a
+    float can neither fail nor never succeed."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
+
+
 def _choices_text(param: Param) -> str:
     return ", ".join(repr(c) for c in param.choices)
 
@@ -62,6 +72,11 @@ def _check_bounds(param: Param, value: float) -> None:
         )
 
 
+def _too_large(param: Param) -> ValueProblem:
+    return ValueProblem(f"{param.name} is too large to be a number the server can read",
+                        "use a smaller number")
+
+
 def from_user(param: Param, value: Any) -> Any:
     """A value written in a spec -> canonical form, or ValueProblem saying why not."""
     kind = param.kind
@@ -79,10 +94,14 @@ def from_user(param: Param, value: Any) -> Any:
             result = int(value)
         else:
             raise ValueProblem(f"{param.name} must be a whole number, not {value!r}")
+        if not _finite(result):
+            raise _too_large(param)
         _check_bounds(param, result)
         return result
     if kind in (Kind.FLOAT, Kind.NUMBER):
-        if not _is_number(value) or not math.isfinite(value):
+        if isinstance(value, int) and _is_number(value) and not _finite(value):
+            raise _too_large(param)
+        if not _is_number(value) or not _finite(value):
             raise ValueProblem(f"{param.name} must be a number, not {value!r}",
                                "write a number without quotes")
         _check_bounds(param, value)
@@ -111,7 +130,9 @@ def from_user(param: Param, value: Any) -> Any:
     return value
 
 
-def _server_bool(value: Any) -> bool:
+def server_bool(value: Any) -> bool:
+    """A yes/no value in any of the server's spellings (1, "1", "yes", true); anything else,
+    such as ``"2SXPS"``, is no."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -119,22 +140,56 @@ def _server_bool(value: Any) -> bool:
     return value == 1
 
 
+#: a decimal number as the server writes one: no NaN, inf, hex or Python's 1_000
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_WHOLE = re.compile(r"[+-]?\d+", re.ASCII)
+
+
+def _server_number(value: Any) -> int | float:
+    """A finite number from a JSON number or decimal text; text reads as a float, as
+    swifttools casts it. TypeError/ValueError otherwise (NaN, inf, beyond float range)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DECIMAL.fullmatch(text):
+            raise ValueError(f"{value!r} is not a number")
+        number: int | float = float(text)
+    elif isinstance(value, bool):
+        number = float(value)  # swifttools casts true to 1.0 too
+    elif isinstance(value, (int, float)):
+        number = value
+    else:
+        raise TypeError(f"{value!r} is not a number")
+    if not _finite(number):
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
+
+
+def server_int(value: Any) -> int:
+    """A whole number from the server (``"20"``, ``20``, ``20.0``); whole-number text is read
+    exactly, not through a float. TypeError/ValueError if it is not one."""
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+        whole = int(value.strip())
+        if not _finite(whole):
+            raise ValueError(f"{value!r} is out of range")
+        return whole
+    number = _server_number(value)
+    if isinstance(number, float) and not number.is_integer():
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(number)
+
+
 def from_server(param: Param, value: Any) -> Any:
-    """A value from server ``jobPars`` -> canonical form; ValueError if it cannot be read."""
+    """A value from server ``jobPars`` -> canonical form; ValueError (or TypeError) if it
+    cannot be read, never a value that could not equal itself (NaN)."""
     kind = param.kind
     if kind is Kind.BOOL:
-        return _server_bool(value)
+        return server_bool(value)
     if kind is Kind.INT:
-        number = float(value)
-        if not number.is_integer():
-            raise ValueError(f"{param.wire}={value!r} is not a whole number")
-        return int(number)
+        return server_int(value)
     if kind is Kind.FLOAT:
-        return float(value)
+        return float(_server_number(value))
     if kind is Kind.NUMBER:
-        if _is_number(value):
-            return value
-        return float(value)
+        return _server_number(value)
     if kind is Kind.LIST:
         items = value.split(",") if isinstance(value, str) else list(value)
         return tuple(str(v).strip().lower() for v in items)

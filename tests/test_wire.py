@@ -21,9 +21,11 @@ from documented_examples import (
 )
 from reconciler import catalogue as cat
 from reconciler.request import build
+from reconciler.values import ValueProblem, from_user
 from reconciler.wire import from_job_pars, to_payload
 
 USER = "someone@example.org"
+
 
 def _typed(value: Any) -> tuple[type, Any]:
     """Compare values with their types: 20 and 20.0 and True are three different answers."""
@@ -193,3 +195,30 @@ def test_shared_wire_key_reaches_both_products() -> None:
     """srcrad is one wire key for the light curve and the spectrum (§3.9)."""
     job = from_job_pars(_job(spec=1, srcrad="25"))
     assert job.request.products[cat.LC]["srcrad"] == job.request.products[cat.SPEC]["srcrad"] == 25
+
+
+# --- server numbers that are not ordinary numbers ------------------------------------------------
+# (values.from_server, reached the way plans reach it; these would belong in test_values.py)
+
+@pytest.mark.parametrize("raw", ["NaN", "nan", "inf", "-Infinity", "1e400",
+                                 pytest.param(10**400, id="10**400"), float("nan"),
+                                 float("inf"), "0x10", "1_000", "١٢", ""])
+def test_non_finite_or_odd_numbers_are_unreadable_not_kept_or_fatal(raw: Any) -> None:
+    """A NaN would never equal itself (a diff on every plan); 10**400 does not fit a float."""
+    job = from_job_pars(_job(pccounts=raw, Tstart=raw, RA=raw, bayesSNR=raw))
+    assert sorted(u.split("=")[0] for u in job.unreadable) == ["RA", "Tstart", "bayesSNR",
+                                                              "pccounts"]
+    assert {"T0", "RA"}.isdisjoint(job.request.globals)
+    assert job.request.products[cat.LC] == {"binMeth": "counts"}
+
+
+def test_whole_numbers_are_read_exactly_not_through_a_float() -> None:
+    big = 12345678901234567891  # float(big) == 12345678901234567168
+    for raw in (str(big), big):
+        assert from_job_pars(_job(pccounts=raw)).request.products[cat.LC]["pcCounts"] == big
+
+
+def test_a_number_too_large_for_the_server_is_a_user_error_not_a_crash() -> None:
+    for param in (cat.GLOBALS["T0"], cat.GLOBALS["RA"], cat.PRODUCTS[cat.LC].params["pcCounts"]):
+        with pytest.raises(ValueProblem, match="too large"):
+            from_user(param, 10**400)
