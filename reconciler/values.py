@@ -230,10 +230,14 @@ def canonical_equal(param: Param, a: Any, b: Any) -> bool:
     """Whether two canonical values mean the same thing to the server."""
     if a is None or b is None:
         return a is b
-    if param.kind in (Kind.INT, Kind.FLOAT, Kind.NUMBER):
+    if param.kind is Kind.INT:
+        return bool(a == b)
+    if param.kind in (Kind.FLOAT, Kind.NUMBER):
         if param.decimals is not None:
             return round(float(a), param.decimals) == round(float(b), param.decimals)
-        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+        # Only float noise is forgiven: at 1e-9 a MET T0 (~6e8 s) could move by half a
+        # second, or a count by one, and still compare equal - a missed change.
+        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
     if param.kind is Kind.LIST:
         return tuple(a) == tuple(b)
     return a == b

@@ -21,7 +21,7 @@ from documented_examples import (
 )
 from reconciler import catalogue as cat
 from reconciler.request import build
-from reconciler.values import ValueProblem, from_user
+from reconciler.values import ValueProblem, canonical_equal, from_user
 from reconciler.wire import from_job_pars, to_payload
 
 USER = "someone@example.org"
@@ -222,3 +222,13 @@ def test_a_number_too_large_for_the_server_is_a_user_error_not_a_crash() -> None
     for param in (cat.GLOBALS["T0"], cat.GLOBALS["RA"], cat.PRODUCTS[cat.LC].params["pcCounts"]):
         with pytest.raises(ValueProblem, match="too large"):
             from_user(param, 10**400)
+
+
+def test_small_real_changes_are_not_mistaken_for_float_noise() -> None:
+    """A T0 half a second later, or one count more, is a change (zero missed changes)."""
+    read = from_job_pars(_job(Tstart="608713541.952", pccounts="1000000000")).request
+    t0, counts = cat.GLOBALS["T0"], cat.PRODUCTS[cat.LC].params["pcCounts"]
+    assert canonical_equal(t0, read.globals["T0"], 608713541.952)
+    assert not canonical_equal(t0, read.globals["T0"], 608713542.452)
+    assert canonical_equal(counts, read.products[cat.LC]["pcCounts"], 1000000000)
+    assert not canonical_equal(counts, read.products[cat.LC]["pcCounts"], 1000000001)
