@@ -17,10 +17,7 @@ Resolver = Callable[[str, Any, Any], tuple[Any, ...] | None]
 
 
 def _coords(name: str, ra: Any, dec: Any) -> tuple[Any, ...] | None:
-    found = targets.resolve_coords(name)
-    if found is None:
-        return None
-    return tuple(round(v, GLOBALS[f].decimals or 4) for v, f in zip(found, ("RA", "Dec")))
+    return targets.resolve_coords(name)
 
 
 def _targs(name: str, ra: Any, dec: Any) -> tuple[Any, ...] | None:
@@ -35,13 +32,14 @@ def _t0(name: str, ra: Any, dec: Any) -> tuple[Any, ...] | None:
 
 _RESOLVERS: dict[str, Resolver] = {"getCoords": _coords, "getTargs": _targs, "getT0": _t0}
 
+#: Why a directive failed; ``{fills}`` names, on the wire, what the user may supply instead.
 _FAILURES = {
     "getCoords": "Could not resolve the object name `{name}` into a position: the name was not "
-                 "found. Supply RA and Dec instead.",
-    "getTargs": "Could not find any Swift targetIDs for `{name}` or its position. Supply targ "
+                 "found. Supply {fills} instead.",
+    "getTargs": "Could not find any Swift targetIDs for `{name}` or its position. Supply {fills} "
                 "instead.",
     "getT0": "Could not determine T0 for `{name}`: it is not a GRB and no observations of it were "
-             "found. Supply T0 instead.",
+             "found. Supply {fills} instead.",
 }
 
 
@@ -53,7 +51,8 @@ def resolve(request: Request) -> tuple[Request, str | None]:
             continue
         values = _RESOLVERS[directive](request.name, g.get("RA"), g.get("Dec"))
         if values is None:
-            return request, _FAILURES[directive].format(name=request.name)
+            fills = " and ".join(GLOBALS[f].wire for f in GLOBALS[directive].fills)
+            return request, _FAILURES[directive].format(name=request.name, fills=fills)
         g.update(zip(GLOBALS[directive].fills, values))
     ordered = {name: g[name] for name in GLOBALS if name in g}
     return Request(name=request.name, globals=ordered, products=request.products), None
