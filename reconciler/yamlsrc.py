@@ -9,15 +9,15 @@ Duplicate keys are found on the node graph so that *all* of them are reported at
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.scalarbool import ScalarBoolean
 
 from .diagnostics import Diagnostic, SpecError
 
@@ -111,7 +111,7 @@ def read(path: str | Path) -> YamlDoc:
     yaml.allow_duplicate_keys = True  # found on the node graph instead, all at once
     try:
         graph = yaml.compose(text)
-        _refuse_complex_keys(shown, graph)
+        duplicates = _walk(shown, graph)
         # the graph is built once: the data is constructed from it as YAML.load would
         root = yaml.constructor.construct_document(graph) if graph is not None else None
     except ReaderError as error:  # control characters: the reader knows the offset only
@@ -125,9 +125,8 @@ def read(path: str | Path) -> YamlDoc:
         raise SpecError([_syntax_error(shown, error)]) from None
     except YAMLError as error:  # pragma: no cover - every ruamel parse error is marked
         raise SpecError([Diagnostic(shown, 1, 1, f"YAML error: {error}")]) from None
-    doc = YamlDoc(shown, text.splitlines() or [""], root, None)
-    doc.duplicates = _duplicates(graph)
-    doc.data = _plain(root, (), doc, set())
+    doc = YamlDoc(shown, text.splitlines() or [""], root, None, duplicates)
+    doc.data = _plain(root, (), doc)
     return doc
 
 
@@ -186,67 +185,51 @@ def _syntax_error(shown: str, error: MarkedYAMLError) -> Diagnostic:
     return Diagnostic(shown, line, col, f"YAML syntax error: {problem}", fix)
 
 
-def _refuse_complex_keys(shown: str, graph: Node | None) -> None:
-    """A mapping or list used as a key (``? {a: 1}``) is legal YAML that no spec needs, and
-    ruamel cannot load it: say where it is instead."""
-    stack = [graph] if graph is not None else []
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode):
-                    mark = key_node.start_mark
-                    raise SpecError([Diagnostic(
-                        shown, mark.line + 1, mark.column + 1,
-                        "a key must be a plain name, not a mapping or a list",
-                        "write the key as text (quote it if it contains ':', '{' or '[')",
-                    )])
-                stack.append(value_node)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-
-
-def _duplicates(graph: Node | None) -> list[Duplicate]:
+def _walk(shown: str, graph: Node | None) -> list[Duplicate]:
+    """One pass over the node graph, before anything is constructed: what ruamel cannot
+    construct is refused with its place (a mapping or list used as a key, an alias inside its
+    own anchor: legal YAML that no spec needs), and every key given twice is collected."""
     found: list[Duplicate] = []
-    seen: set[int] = set()
+    done: set[int] = set()
 
-    def walk(node: Node, path: Path_) -> None:
-        if id(node) in seen:
-            return
-        seen.add(id(node))
+    def refuse(mark: Any, message: str, fix: str) -> NoReturn:
+        raise SpecError([Diagnostic(shown, mark.line + 1, mark.column + 1, message, fix)])
+
+    def walk(node: Node, path: Path_, enclosing: frozenset[int], mark: Any) -> None:
+        if id(node) in enclosing:
+            refuse(mark, "a YAML alias refers to the block that contains it",
+                   "remove the recursive '*' alias")
+        if id(node) in done:
+            return  # an alias of a node walked already
+        done.add(id(node))
+        enclosing |= {id(node)}
         if isinstance(node, MappingNode):
             first: dict[tuple[str, str], Position] = {}
             for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode) and key_node.tag != _MERGE_TAG:
-                    ident = (str(key_node.tag), key_node.value)
-                    here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                    if ident in first:
-                        found.append(Duplicate(path, key_node.value, first[ident], here))
-                    else:
-                        first[ident] = here
-                    walk(value_node, (*path, key_node.value))
+                if not isinstance(key_node, ScalarNode):
+                    refuse(key_node.start_mark, "a key must be a plain name, not a mapping or a "
+                           "list", "write the key as text (quote it if it contains ':', '{' or '[')")
+                if key_node.tag == _MERGE_TAG:  # '<<': its keys land in this mapping
+                    walk(value_node, path, enclosing, key_node.start_mark)
+                    continue
+                ident = (str(key_node.tag), key_node.value)
+                here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                if ident in first:
+                    found.append(Duplicate(path, key_node.value, first[ident], here))
+                else:
+                    first[ident] = here
+                walk(value_node, (*path, key_node.value), enclosing, key_node.start_mark)
         elif isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
-                walk(item, (*path, index))
+                walk(item, (*path, index), enclosing, node.start_mark)
 
     if graph is not None:
-        walk(graph, ())
+        walk(graph, (), frozenset(), graph.start_mark)
     return found
 
 
-def _plain(node: Any, path: Path_, doc: YamlDoc, stack: set[int]) -> Any:
+def _plain(node: Any, path: Path_, doc: YamlDoc) -> Any:
     """ruamel's round-trip types -> plain Python; odd keys and tags become problems."""
-    if isinstance(node, (CommentedMap, CommentedSeq)):
-        if id(node) in stack:
-            doc.problems.append(Diagnostic(doc.file, *doc.position(path), "a YAML alias refers "
-                                           "to itself", "remove the recursive '*' alias"))
-            doc.bad_paths.append(path)
-            return None
-        stack = stack | {id(node)}
     tag = getattr(getattr(node, "tag", None), "value", None)
     if isinstance(node, TaggedScalar) and tag == _STR_TAG:
         return str(node.value)  # '!!str 00030842' is a legitimate way to keep leading zeros
@@ -261,21 +244,16 @@ def _plain(node: Any, path: Path_, doc: YamlDoc, stack: set[int]) -> Any:
             if not isinstance(key, str):
                 _bad_key(doc, node, key, path)  # dropped: nothing below it is checked
                 continue
-            out[key] = _plain(value, (*path, key), doc, stack)
+            out[key] = _plain(value, (*path, key), doc)
         return out
     if isinstance(node, CommentedSeq):
-        return [_plain(item, (*path, i), doc, stack) for i, item in enumerate(node)]
-    if isinstance(node, bool):
+        return [_plain(item, (*path, i), doc) for i, item in enumerate(node)]
+    if isinstance(node, (bool, ScalarBoolean)):  # an anchored boolean is a ScalarBoolean (an int)
         return bool(node)
-    if isinstance(node, int):
-        return bool(node) if type(node).__name__ == "ScalarBoolean" else int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    if node is None or isinstance(node, date):
-        return node
-    return node  # pragma: no cover - ruamel produces nothing else for plain YAML
+    for plain in (int, float, str):
+        if isinstance(node, plain):
+            return plain(node)  # ruamel's ScalarInt, ScalarFloat, quoted strings...
+    return node  # None or a date
 
 
 def _bad_key(doc: YamlDoc, node: CommentedMap, key: Any, path: Path_) -> None:

@@ -392,6 +392,31 @@ def test_a_mapping_or_list_as_a_key_is_located_not_a_crash(text: str, at: str) -
     ]
 
 
+@pytest.mark.parametrize("text, at", [
+    ("version: 1\nsources: &s\n  A: *s\n", "3:3"),
+    ("version: 1\nsources:\n  A: &x {<<: *x, targ: \"1\"}\n", "3:10"),  # crashed ruamel
+    ("version: 1\nsources:\n  A: &x {use: [*x]}\n", "3:15"),
+])
+def test_an_alias_inside_its_own_anchor_is_located_not_a_crash(text: str, at: str) -> None:
+    assert problems(text) == [
+        f"spec.yaml:{at}: a YAML alias refers to the block that contains it — remove the "
+        "recursive '*' alias",
+    ]
+
+
+def test_anchors_aliases_and_merge_keys_are_plain_values() -> None:
+    loaded = load(HEADER + """\
+      notify: &yes true
+    templates:
+      t: &t {LightCurve: {binMeth: snapshot}}
+    sources:
+      A: {<<: *t, RA: 1.0, Dec: 1.0, targ: "1", use: [t], getT0: *yes}
+    """)
+    request = loaded.sources["A"].request
+    assert request.globals["notify"] is True and request.globals["getT0"] is True
+    assert request.products == {"LightCurve": {"binMeth": "snapshot"}}
+
+
 def test_broken_yaml_unclosed_flow_mapping() -> None:
     found = problems("version: 1\nsources:\n  A: {RA: 1, Dec: 2\n  B: {}\n")
     assert found == [
