@@ -44,6 +44,7 @@ from .client_errors import (
 from .envelope import WarningGate, read_reply
 from .errors import UserError
 from .transport import RetryPolicy, Timeouts, call, check_base_url, raise_for_status
+from .values import server_bool, server_int
 
 __all__ = [
     "CancelOutcome", "CancelResult", "Client", "ClientError", "Download", "OldJob",
@@ -176,35 +177,23 @@ class Download:
 
 # --- reading replies -------------------------------------------------------------------------
 
-def _job_id(endpoint: str, value: Any) -> int:
-    """JobID is a string in the submit reply and an int elsewhere (§2.1)."""
-    if isinstance(value, bool):
-        raise ProtocolError(endpoint, f"JobID {value!r} is not a job number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    raise ProtocolError(endpoint, f"JobID {value!r} is not a job number")
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes")
-    return value is True or value == 1
-
-
 def _int_or_none(endpoint: str, what: str, value: Any) -> int | None:
     if value is None:
         return None
     try:
-        number = float(value)
+        if isinstance(value, bool):
+            raise TypeError(value)
+        return server_int(value)
     except (TypeError, ValueError):
-        raise ProtocolError(endpoint, f"{what} {value!r} is not a number") from None
-    if isinstance(value, bool) or not number.is_integer():
-        raise ProtocolError(endpoint, f"{what} {value!r} is not a whole number")
-    return int(number)
+        raise ProtocolError(endpoint, f"{what} {value!r:.40} is not a whole number") from None
+
+
+def _job_id(endpoint: str, value: Any) -> int:
+    """JobID is a string in the submit reply and an int elsewhere (§2.1)."""
+    job_id = _int_or_none(endpoint, "JobID", value)
+    if job_id is None or job_id < 1:
+        raise ProtocolError(endpoint, f"JobID {value!r} is not a job number")
+    return job_id
 
 
 def _utc(endpoint: str, text: Any) -> datetime:
@@ -228,8 +217,8 @@ def _old_job(entry: Any) -> OldJob:
         job_id=_job_id(LIST, entry["JobID"]),
         name=str(entry["Name"]),
         submitted=_utc(LIST, entry["DateSubmitted"]),
-        products=tuple(p for p in ALL_PRODUCTS if _flag(entry.get(p, False))),
-        has_prod=_flag(entry.get("hasProd", False)),
+        products=tuple(p for p in ALL_PRODUCTS if server_bool(entry.get(p, False))),
+        has_prod=server_bool(entry.get("hasProd", False)),
     )
 
 
@@ -465,10 +454,8 @@ class Client:
         elif progress:
             fields["whatProg"] = ",".join(_product_keys(progress))  # type: ignore[arg-type]
         reply = self._read(STATUS, fields)
-        return {
-            product_by_key(key).name: _product_status(product_by_key(key).name, reply.get(key))
-            for key in keys
-        }
+        names = {key: product_by_key(key).name for key in keys}
+        return {name: _product_status(name, reply.get(key)) for key, name in names.items()}
 
     def cancel(self, job_id: int, products: Iterable[str]) -> CancelResult:
         """Ask the server to cancel ``products`` of a job; per-product outcomes by name."""

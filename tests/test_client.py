@@ -226,7 +226,8 @@ def test_server_errors_on_reads_are_not_retried() -> None:
     assert len(adapter.sent) == 1
 
 
-@pytest.mark.parametrize("value", [-1, "many", None, 2.5])
+@pytest.mark.parametrize("value", [-1, "many", None, 2.5, True, "NaN", "1e400",
+                                   pytest.param(10**400, id="10**400")])
 def test_count_must_be_a_count(value: Any) -> None:
     client, _, _ = client_with(ok(numJobs=value))
     with pytest.raises(ProtocolError, match="numJobs"):
@@ -252,6 +253,9 @@ def test_list_old_jobs_reads_entries() -> None:
     ({"JobID": 1, "DateSubmitted": "2024-01-01 00:00:00"}, "Name"),
     ({"JobID": 1, "Name": "x", "DateSubmitted": "yesterday"}, "DateSubmitted"),
     ({"JobID": "one", "Name": "x", "DateSubmitted": "2024-01-01 00:00:00"}, "JobID"),
+    ({"JobID": "²", "Name": "x", "DateSubmitted": "2024-01-01 00:00:00"}, "JobID"),
+    ({"JobID": 0, "Name": "x", "DateSubmitted": "2024-01-01 00:00:00"}, "JobID"),
+    ({"JobID": True, "Name": "x", "DateSubmitted": "2024-01-01 00:00:00"}, "JobID"),
     ("job 1", "not an object"),
 ])
 def test_bad_history_entries_are_protocol_errors(entry: Any, needle: str) -> None:
