@@ -353,7 +353,9 @@ class Client:
         self.timeouts = timeouts
         self.retry = retry
         self._session = session or requests.Session()
-        self._session.headers.setdefault("User-Agent", f"xrt-reconcile/{__version__}")
+        # every Session starts with requests' own User-Agent; replace only that one
+        if self._session.headers.get("User-Agent") in (None, requests.utils.default_user_agent()):
+            self._session.headers["User-Agent"] = f"xrt-reconcile/{__version__}"
         self._gate = WarningGate()
 
     def close(self) -> None:

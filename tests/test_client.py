@@ -17,6 +17,7 @@ import requests
 import urllib3.exceptions
 from requests.adapters import BaseAdapter
 
+from reconciler import __version__
 from reconciler.catalogue import API_NAME, API_VERSION, ALL_PRODUCTS, PRODUCTS
 from reconciler.client import (
     Client,
@@ -142,6 +143,13 @@ def test_every_call_carries_user_and_api_identity() -> None:
     assert all(r.method == "POST" for r in adapter.sent)
     for body in adapter.bodies():
         assert (body["UserID"], body["api_name"], body["api_version"]) == (USER, API_NAME, API_VERSION)
+    assert {r.headers["User-Agent"] for r in adapter.sent} == {f"xrt-reconcile/{__version__}"}
+
+
+def test_a_user_agent_chosen_by_the_caller_is_kept() -> None:
+    session = requests.Session()
+    session.headers["User-Agent"] = "my-pipeline/2"
+    assert Client(BASE, USER, session=session)._session.headers["User-Agent"] == "my-pipeline/2"
 
 
 # --- submit ---------------------------------------------------------------------------------------------
