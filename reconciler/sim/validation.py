@@ -80,11 +80,6 @@ def value_problem(param: Param, raw: Any) -> str | None:
     return None
 
 
-def _flag(value: Any) -> bool:
-    """A product flag as the server reads it: 1, "1" or true."""
-    return value is True or (not isinstance(value, bool) and value in (1, "1"))
-
-
 def _wire_of(problem: Problem) -> str:
     if len(problem.path) == 1:
         return GLOBALS[problem.path[0]].wire
@@ -94,9 +89,10 @@ def _wire_of(problem: Problem) -> str:
 def judge(body: Mapping[str, Any]) -> Verdict:
     """Check a submission body; the request it amounts to and any problems, grouped."""
     payload = dict(body)
-    if _flag(payload.get(PRODUCTS[XASTROM].flag)):
-        payload[PRODUCTS[PSF].flag] = 1  # astrometry needs the standard position (§3.3)
     read = from_job_pars(payload).request
+    if XASTROM in read.products and PSF not in read.products:
+        payload[PRODUCTS[PSF].flag] = 1  # astrometry needs the standard position (§3.3)
+        read = from_job_pars(payload).request
     directives = {
         name: from_server(GLOBALS[name], payload[GLOBALS[name].wire])
         for name in DIRECTIVES if GLOBALS[name].wire in payload
