@@ -94,6 +94,11 @@ class Param:
     def has_default(self) -> bool:
         return self.default is not None
 
+    @property
+    def wire_keys(self) -> tuple[str, ...]:
+        """Every key this parameter may arrive under in ``jobPars``, the wire name first."""
+        return (self.wire, *self.wire_aliases)
+
 
 @dataclass(frozen=True)
 class Product:
@@ -131,7 +136,6 @@ LC, SPEC, PSF, ENH, XASTROM, IMAGE, SOURCEDET = (
 POSITION_PRODUCTS = (PSF, ENH, XASTROM)
 ALL_PRODUCTS = (LC, SPEC, PSF, ENH, XASTROM, IMAGE, SOURCEDET)
 _TIMED = (LC, SPEC)
-_ALL_BUT_DET = (LC, SPEC, PSF, ENH, XASTROM, IMAGE)
 
 S, I, F, N, B, L = Kind.STR, Kind.INT, Kind.FLOAT, Kind.NUMBER, Kind.BOOL, Kind.LIST
 
@@ -424,13 +428,13 @@ PRODUCT_BY_FLAG: Mapping[str, Product] = _frozen({p.flag: p for p in PRODUCTS.va
 
 #: wire key (and wire aliases) -> global parameter
 GLOBAL_BY_WIRE: Mapping[str, Param] = _frozen(
-    {w: p for p in GLOBALS.values() for w in (p.wire, *p.wire_aliases)}
+    {w: p for p in GLOBALS.values() for w in p.wire_keys}
 )
 
 
 def product_param_by_wire(product: str) -> dict[str, Param]:
     """wire key -> parameter, for one product."""
-    return {w: p for p in PRODUCTS[product].params.values() for w in (p.wire, *p.wire_aliases)}
+    return {w: p for p in PRODUCTS[product].params.values() for w in p.wire_keys}
 
 
 #: The scope name of the global parameters, beside the product names.

@@ -69,7 +69,7 @@ def _read(param: Param, value: Any, unreadable: list[str]) -> tuple[bool, Any]:
 
 
 def _lookup(job_pars: Mapping[str, Any], param: Param) -> tuple[bool, Any]:
-    for key in (param.wire, *param.wire_aliases):
+    for key in param.wire_keys:
         if key in job_pars:
             return True, job_pars[key]
     return False, None

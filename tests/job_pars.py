@@ -124,7 +124,7 @@ def job_pars_for(draw: Any, request: Request, user: str = USER) -> GeneratedJob:
                    for scope, _ in holders)
         if draw(st.integers(0, 3 if used else 1)) == 0:
             continue
-        key = draw(st.sampled_from((param.wire, *param.wire_aliases)))
+        key = draw(st.sampled_from(param.wire_keys))
         value = _canonical_default(param)
         extra[key] = _server_form(draw, param, value)
         canon[param.wire] = value
@@ -156,7 +156,7 @@ def _specgrades_last(out: dict[str, Any]) -> None:
 def _truth(out: Mapping[str, Any], canon: Mapping[str, Any], flags: set[str]) -> Request:
     """The canonical request the job ran with: every parameter under a wire key present."""
     def present(param: Param) -> bool:
-        return param.wire in canon and any(k in out for k in (param.wire, *param.wire_aliases))
+        return param.wire in canon and any(k in out for k in param.wire_keys)
 
     globals_ = {n: canon[p.wire] for n, p in cat.GLOBALS.items() if not p.fills and present(p)}
     products = {

@@ -125,7 +125,7 @@ def test_wire_names_are_unique_within_a_request() -> None:
     products) and the documented srcrad share a key."""
     owners: dict[str, dict[int, tuple[str, Param]]] = {}
     for scope, param, _ in _all_params():
-        for wire in (param.wire, *param.wire_aliases):
+        for wire in param.wire_keys:
             owners.setdefault(wire, {})[id(param)] = (scope, param)
     for wire, params in owners.items():
         if len(params) == 1:
