@@ -409,6 +409,9 @@ CANCEL_TEXT: Mapping[int, str] = _frozen(
 )
 
 DOWNLOAD_FORMATS: tuple[str, ...] = ("tar.gz", "tar", "zip")
+#: download stem of the archive holding every product of a job (§2.11); the others are the
+#: product keys
+DOWNLOAD_ALL = "all"
 
 
 # --- derived lookups ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from .catalogue import (
     ALL_PRODUCTS,
     API_NAME,
     API_VERSION,
+    DOWNLOAD_ALL,
     DOWNLOAD_FORMATS,
     TERMINAL_STATUSES,
     product_by_key,
@@ -60,8 +61,6 @@ OLD_PRODUCT = "getOldProduct.php"
 STATUS = "checkProductStatus.php"
 CANCEL = "canceljob.php"
 
-#: download stem for every product of a job in one archive (ukssdc-api.md §2.11)
-ALL_ARCHIVE = "all"
 _CHUNK = 1 << 16
 
 
@@ -278,7 +277,7 @@ def archive_url(job_url: str, product: str, fmt: str = "tar.gz") -> str:
     """Where a job's archive lives: ``{URL}/{key}.{fmt}``; ``product`` may be ``"all"``."""
     if fmt not in DOWNLOAD_FORMATS:
         raise ValueError(f"unknown archive format {fmt!r}; use one of {', '.join(DOWNLOAD_FORMATS)}")
-    stem = ALL_ARCHIVE if product == ALL_ARCHIVE else _product_keys([product])[0]
+    stem = DOWNLOAD_ALL if product == DOWNLOAD_ALL else _product_keys([product])[0]
     return f"{job_url.rstrip('/')}/{stem}.{fmt}"
 
 
