@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..catalogue import ENH, IMAGE, LC, PRODUCTS, PSF, SOURCEDET, SPEC, XASTROM
+
 
 @dataclass(frozen=True)
 class Step:
@@ -17,30 +19,30 @@ class Step:
     substeps: tuple["Step", ...] = ()
 
 
-STEPS: dict[str, tuple[Step, ...]] = {
-    "lc": (
+_BY_PRODUCT: dict[str, tuple[Step, ...]] = {
+    LC: (
         Step("Prepare data and centroid (if selected)."),
         Step("Extract data."),
         Step("Binning light curve."),
         Step("Plotting light curve as image."),
     ),
-    "spec": (
+    SPEC: (
         Step("Prepare data."),
         Step("Build spectra.", "Working on spectrum: interval0 (1/1)",
              (Step("Extract data.", "Working on observation 1 / 1"), Step("Fit spectrum."))),
     ),
-    "psf": (
+    PSF: (
         Step("Collect data."),
         Step("Sum images and exposure maps."),
         Step("Perform detection with locally-estimated background"),
         Step("Perform PSF fit."),
     ),
-    "enh": (
+    ENH: (
         Step("Identify XRT-UVOT overlaps."),
         Step("Determine position.", "Working on overlap 1 / 1"),
         Step("Build Images."),
     ),
-    "xastrom": (
+    XASTROM: (
         Step("Prepare data."),
         Step("Collect data."),
         Step("Prepare data for iterative source detection."),
@@ -56,13 +58,13 @@ STEPS: dict[str, tuple[Step, ...]] = {
         Step("Perform final fit."),
         Step("Calculate astrometric correction."),
     ),
-    "image": (
+    IMAGE: (
         Step("Collect data."),
         Step("Merge event lists."),
         Step("Creating images."),
         Step("Creating exposure map."),
     ),
-    "sourceDet": (
+    SOURCEDET: (
         Step("Collect data."),
         Step("Sum images and exposure maps."),
         Step("Run source detection."),
@@ -70,7 +72,10 @@ STEPS: dict[str, tuple[Step, ...]] = {
     ),
 }
 
-PRE_PROGRESS = {"enh": "Trying using the <em>v,b,white</em> filters:"}
+#: Steps by product short key (``lc``), the key the status endpoint uses.
+STEPS: dict[str, tuple[Step, ...]] = {PRODUCTS[p].key: steps for p, steps in _BY_PRODUCT.items()}
+
+PRE_PROGRESS = {PRODUCTS[ENH].key: "Trying using the <em>v,b,white</em> filters:"}
 
 NOT_REQUESTED: dict[str, Any] = {"GotProgress": 0}
 
@@ -89,11 +94,9 @@ def _steps(steps: tuple[Step, ...], fraction: float) -> list[dict[str, Any]]:
         if i == active and step.extra:
             entry["StepExtra"] = step.extra
         if step.substeps:
-            inner = (fraction * len(steps) - i) if i == active else (1.0 if i < active else 0.0)
-            entry["SubStep"] = _steps(step.substeps, inner) if i == active else [
-                {"StepLabel": s.label, "StepStatus": 2 if i < active else 0}
-                for s in step.substeps
-            ]
+            entry["SubStep"] = _steps(step.substeps, fraction * len(steps) - i) if i == active \
+                else [{"StepLabel": s.label, "StepStatus": entry["StepStatus"]}
+                      for s in step.substeps]
         out.append(entry)
     return out
 
