@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..catalogue import ACTIVE_STATUSES, TERMINAL_STATUSES, XASTROM, PSF, product_by_key
+from ..catalogue import ACTIVE_STATUSES, PRODUCTS, PSF, TERMINAL_STATUSES, XASTROM
 
 COMPLETE, FAILED, CANCELLED, REQUESTED, QUEUED, RUNNING, WAITING = 4, -3, -4, 1, 2, 3, 5
-_PSF_KEY = product_by_key(PSF).key
-_XASTROM_KEY = product_by_key(XASTROM).key
+_PSF_KEY = PRODUCTS[PSF].key
+_XASTROM_KEY = PRODUCTS[XASTROM].key
 
 
 @dataclass(frozen=True)
