@@ -160,11 +160,10 @@ class Store:
                 (json.dumps(list(new.products)), json.dumps(sorted(new.fails)),
                  json.dumps(new.job_pars), until, job_id),
             )
-            active = self._count_active(conn, user, now)
+            active += until > now  # a job with nothing to wait for is over at once
             conn.execute("UPDATE user_stats SET peak_active = MAX(peak_active, ?) WHERE user = ?",
                          (active, user))
-            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-            return Submitted(_job(row), active)
+            return Submitted(Job(job_id, user, name, now, schedule, new.job_pars, until), active)
 
     def job(self, job_id: int) -> Job | None:
         with self._read() as conn:
