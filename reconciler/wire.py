@@ -18,6 +18,7 @@ from .catalogue import (
     API_VERSION,
     GLOBALS,
     PRODUCTS,
+    Kind,
     Param,
 )
 from .request import Request
@@ -57,22 +58,23 @@ def _flag_set(value: Any) -> bool:
     return value == 1
 
 
-def _read(param: Param, value: Any, unreadable: list[str]) -> tuple[bool, Any]:
-    try:
-        result = from_server(param, value)
-    except (TypeError, ValueError):
-        unreadable.append(f"{param.wire}={value!r} is not a valid {param.kind.value}")
-        return False, None
-    if param.choices and param.kind.value == "str" and result not in param.choices:
-        unreadable.append(f"{param.wire}={value!r} is not one of {', '.join(param.choices)}")
-    return True, result
-
-
-def _lookup(job_pars: Mapping[str, Any], param: Param) -> tuple[bool, Any]:
-    for key in param.wire_keys:
-        if key in job_pars:
-            return True, job_pars[key]
-    return False, None
+def _read_table(job_pars: Mapping[str, Any], table: Mapping[str, Param],
+                unreadable: list[str]) -> dict[str, Any]:
+    """The parameters of ``table`` present in ``job_pars`` (null counts as absent)."""
+    out: dict[str, Any] = {}
+    for name, param in table.items():
+        raw = next((job_pars[key] for key in param.wire_keys if key in job_pars), None)
+        if raw is None:
+            continue
+        try:
+            value = from_server(param, raw)
+        except (TypeError, ValueError):
+            unreadable.append(f"{param.wire}={raw!r} is not a valid {param.kind.value}")
+            continue
+        if param.kind is Kind.STR and param.choices and value not in param.choices:
+            unreadable.append(f"{param.wire}={raw!r} is not one of {', '.join(param.choices)}")
+        out[name] = value
+    return out
 
 
 def from_job_pars(job_pars: Mapping[str, Any]) -> ServerJob:
@@ -84,28 +86,11 @@ def from_job_pars(job_pars: Mapping[str, Any]) -> ServerJob:
     still compare unequal to any valid value.
     """
     unreadable: list[str] = []
-    globals_: dict[str, Any] = {}
-    for name, param in GLOBALS.items():
-        if param.fills:
-            continue
-        found, raw = _lookup(job_pars, param)
-        if found and raw is not None:
-            ok, value = _read(param, raw, unreadable)
-            if ok:
-                globals_[name] = value
-    products: dict[str, dict[str, Any]] = {}
-    for prod in ALL_PRODUCTS:
-        product = PRODUCTS[prod]
-        if not _flag_set(job_pars.get(product.flag, 0)):
-            continue
-        params: dict[str, Any] = {}
-        for name, param in product.params.items():
-            found, raw = _lookup(job_pars, param)
-            if found and raw is not None:
-                ok, value = _read(param, raw, unreadable)
-                if ok:
-                    params[name] = value
-        products[prod] = params
-    name = str(job_pars.get("name", ""))
-    request = Request(name=name, globals=globals_, products=products)
+    values = {n: p for n, p in GLOBALS.items() if not p.fills}
+    globals_ = _read_table(job_pars, values, unreadable)
+    products = {
+        prod: _read_table(job_pars, PRODUCTS[prod].params, unreadable)
+        for prod in ALL_PRODUCTS if _flag_set(job_pars.get(PRODUCTS[prod].flag, 0))
+    }
+    request = Request(name=globals_.get("name", ""), globals=globals_, products=products)
     return ServerJob(request=request, unreadable=sorted(set(unreadable)))

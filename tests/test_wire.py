@@ -232,3 +232,7 @@ def test_small_real_changes_are_not_mistaken_for_float_noise() -> None:
     assert not canonical_equal(t0, read.globals["T0"], 608713542.452)
     assert canonical_equal(counts, read.products[cat.LC]["pcCounts"], 1000000000)
     assert not canonical_equal(counts, read.products[cat.LC]["pcCounts"], 1000000001)
+
+
+def test_a_null_name_is_no_name_not_the_text_none() -> None:
+    assert from_job_pars({"name": None, "lc": 1, "binMeth": "counts"}).request.name == ""
