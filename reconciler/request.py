@@ -28,6 +28,7 @@ from .catalogue import (
 )
 from .values import canonical_equal
 
+
 @dataclass(frozen=True)
 class Problem:
     """A broken rule. ``path`` is relative to the source: ``("LightCurve", "pcCounts")``,
@@ -210,7 +211,7 @@ def _check_globals(request: Request, server_rules: bool = False) -> list[Problem
         alternative = f", or {directive}: true" if directive else ""
         problems.append(Problem(
             (name,), f"{name} is required",
-            f"add {_fix_for(GLOBALS[name])[4:]}{alternative}",
+            _fix_for(GLOBALS[name]) + alternative,
             missing=True,
         ))
     if server_rules:  # the server's directives simply overwrite what was given
