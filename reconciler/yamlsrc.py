@@ -15,6 +15,12 @@ from typing import Any, NoReturn
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    MappingEndEvent,
+    MappingStartEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarbool import ScalarBoolean
@@ -125,9 +131,29 @@ def read(path: str | Path) -> YamlDoc:
         raise SpecError([_syntax_error(shown, error)]) from None
     except YAMLError as error:  # pragma: no cover - every ruamel parse error is marked
         raise SpecError([Diagnostic(shown, 1, 1, f"YAML error: {error}")]) from None
+    except RecursionError:  # ruamel's composer recurses once per level of nesting
+        raise SpecError([_too_deep(shown, text)]) from None
     doc = YamlDoc(shown, text.splitlines() or [""], root, None, duplicates)
     doc.data = _plain(root, (), doc)
     return doc
+
+
+def _too_deep(shown: str, text: str) -> Diagnostic:
+    """Where the nesting is deepest; the event parser has no recursion, so it gets there."""
+    depth, deepest, mark = 0, 0, None
+    try:
+        for event in YAML(typ="rt").parse(text):
+            if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+                depth += 1
+                if depth > deepest:
+                    deepest, mark = depth, event.start_mark
+            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+                depth -= 1
+    except YAMLError:
+        pass  # broken further on: the deepest place so far is the one to show
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Diagnostic(shown, line, col, f"the YAML is nested {deepest} levels deep here, too "
+                      "deep to read", "a spec needs a few levels: look for runaway brackets")
 
 
 def _read_text(path: Path, shown: str) -> str:

@@ -404,6 +404,19 @@ def test_an_alias_inside_its_own_anchor_is_located_not_a_crash(text: str, at: st
     ]
 
 
+def test_nesting_too_deep_for_the_parser_is_located_not_a_crash() -> None:
+    flow = "version: 1\nsources:\n  A: {notify: " + "[" * 300 + "]" * 300 + "}\n"
+    assert problems(flow) == [
+        "spec.yaml:3:314: the YAML is nested 303 levels deep here, too deep to read — a spec "
+        "needs a few levels: look for runaway brackets",
+    ]
+    block = "version: 1\nsources:\n" + "".join(f"{'  ' * i}a:\n" for i in range(1, 400))
+    assert problems(block + "  " * 400 + "x: 1\n") == [
+        "spec.yaml:402:801: the YAML is nested 401 levels deep here, too deep to read — a spec "
+        "needs a few levels: look for runaway brackets",
+    ]
+
+
 def test_anchors_aliases_and_merge_keys_are_plain_values() -> None:
     loaded = load(HEADER + """\
       notify: &yes true
