@@ -24,7 +24,10 @@ def parse(text: str) -> timedelta:
     cleaned = text.strip()
     if not _RE.match(cleaned):
         raise ValueError(f"{text!r} is not a duration")
-    return timedelta(seconds=int(cleaned[:-1]) * UNITS[cleaned[-1]])
+    try:
+        return timedelta(seconds=int(cleaned[:-1]) * UNITS[cleaned[-1]])
+    except OverflowError:  # beyond timedelta's 999999999 days
+        raise ValueError(f"{text!r} is too long a duration") from None
 
 
 def spell(duration: timedelta) -> str:

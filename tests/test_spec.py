@@ -744,6 +744,8 @@ def test_durations(value: str, expected: timedelta) -> None:
     ("1w", "'1w' is not a duration — write it as 90s, 10m, 12h or 30d"),
     ("PT1M", "'PT1M' is not a duration — write it as 90s, 10m, 12h or 30d"),
     ("0s", "the duration '0s' is zero — use a positive duration"),
+    ("99999999999999d", "'99999999999999d' is too long a duration — write it as 90s, 10m, 12h "
+                        "or 30d"),
 ])
 def test_bad_durations(value: str, message: str) -> None:
     found = problems(f"version: 1\nsources:\n  A: {{rebuild: {{max_age: {value}}}}}\n")
