@@ -56,7 +56,9 @@ class RetryPolicy:
     def delay(self, retry: int) -> float:
         """Full jitter: uniform in [0, min(max, base * 2**retry)), so that many clients that
         failed together do not come back together."""
-        return self.random() * min(self.max_delay, self.base_delay * 2**retry)
+        # the exponent is capped so that a policy allowing thousands of attempts cannot
+        # overflow a float long after the delay reached max_delay
+        return self.random() * min(self.max_delay, self.base_delay * 2.0 ** min(retry, 64))
 
 
 class HTTPStatus(Exception):

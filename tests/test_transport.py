@@ -156,6 +156,7 @@ def test_reads_retry_5xx_and_connection_errors_with_growing_backoff() -> None:
 def test_backoff_is_jittered_and_capped() -> None:
     policy = RetryPolicy(base_delay=1.0, max_delay=5.0, random=lambda: 0.5)
     assert [policy.delay(n) for n in range(5)] == [0.5, 1.0, 2.0, 2.5, 2.5]
+    assert policy.delay(5000) == 2.5  # no float overflow for long-running policies
     assert RetryPolicy(random=lambda: 0.0).delay(3) == 0.0
 
 
