@@ -21,9 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..catalogue import API_VERSION, DOWNLOAD_FORMATS
+from ..catalogue import DOWNLOAD_FORMATS
 from .clock import Clock, ManualClock, WallClock
-from .config import DEFAULT_EXPIRE_SECONDS, SimConfig
+from .config import SimConfig
 from .faults import Fault, FaultInjector
 from .protocol import Protocol, Reply, error
 from .store import Store
@@ -319,41 +319,16 @@ class Simulator:
 
 
 @contextmanager
-def run_simulator(
-    db_path: str | Path,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    job_seconds: float = 1.0,
-    max_queued: int = 10,
-    fail_rate: float = 0.0,
-    drop_rate: float = 0.0,
-    drop_after: float = 0.5,
-    latency: float = 0.0,
-    seed: int = 0,
-    expire_seconds: float | None = None,
-    fail_products: tuple[str, ...] | list[str] = (),
-    product_fail_rate: float = 0.0,
-    manual_clock: bool = False,
-    max_requests: int | None = None,
-    max_seconds: float | None = 900.0,
-    api_version: str = API_VERSION,
-    deprecation: tuple[str, str] | None = None,
-    verbose: bool = False,
-) -> Iterator[Simulator]:
-    """A simulator serving on ``host:port`` (0 = a free port) for the duration of the block.
+def run_simulator(db_path: str | Path, *, verbose: bool = False, **options: Any
+                  ) -> Iterator[Simulator]:
+    """A simulator for the duration of the block; ``options`` are :class:`SimConfig` fields.
 
-    It stops by itself after ``max_seconds`` (default 15 minutes) or ``max_requests``.
+    By default it serves on a free loopback port and, unlike a bare ``SimConfig``, stops by
+    itself after 15 minutes (``max_seconds``).
     """
-    config = SimConfig(
-        host=host, port=port, job_seconds=job_seconds, max_queued=max_queued,
-        fail_rate=fail_rate, drop_rate=drop_rate, drop_after=drop_after, latency=latency,
-        seed=seed,
-        expire_seconds=DEFAULT_EXPIRE_SECONDS if expire_seconds is None else expire_seconds,
-        fail_products=tuple(fail_products), product_fail_rate=product_fail_rate,
-        manual_clock=manual_clock, max_requests=max_requests, max_seconds=max_seconds,
-        api_version=api_version, deprecation=deprecation,
-    )
+    options.setdefault("max_seconds", 900.0)
+    options["fail_products"] = tuple(options.get("fail_products", ()))
+    config = SimConfig(**options)
     sim = Simulator(db_path, config, verbose=verbose).start()
     try:
         yield sim
