@@ -8,6 +8,7 @@ can print them as they are; the loader, not the models, locates them in the YAML
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 from typing import Annotated, Any, Callable, Optional
@@ -194,7 +195,8 @@ def _strict_int(what: str, minimum: int) -> Callable[[Any], int]:
 
 def _positive_number(what: str) -> Callable[[Any], float]:
     def check(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or (isinstance(value, float) and not math.isfinite(value)):  # YAML .nan, .inf
             raise problem(f"{what} must be a number, not {value!r}", f"write {what}: <number>")
         if value <= 0:
             raise problem(f"{what} is {value}, must be more than 0")

@@ -752,6 +752,15 @@ def test_bad_durations(value: str, message: str) -> None:
     assert found == [f"spec.yaml:3:26: source 'A': {message}"]
 
 
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_submission_rate_must_be_a_finite_number(value: str) -> None:
+    found = problems(f"version: 1\nlimits: {{submissions_per_minute: {value}}}\nsources: {{}}\n")
+    shown = {".nan": "nan", ".inf": "inf", "-.inf": "-inf"}[value]
+    assert found == [f"spec.yaml:2:34: limits: submissions_per_minute must be a number, not "
+                     f"{shown} — write submissions_per_minute: <number>",
+                     "spec.yaml:3:1: warning: no sources — add a source under sources:"]
+
+
 def test_limits_have_documented_defaults() -> None:
     loaded = load("version: 1\nsources: {}\n")
     assert (loaded.limits.max_active_jobs, loaded.limits.submissions_per_minute,
