@@ -494,9 +494,10 @@ class Client:
         """
         url = check_base_url(archive_url(job_url, product, fmt), "product URL")
         target = Path(dest)
+        if target.is_dir():
+            raise UserError(f"{target} is a directory; give the file name to save the archive as")
         if target.exists() and not overwrite:
             raise _exists_error(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
         endpoint = f"download of {url.rsplit('/', 1)[-1]}"
 
         def attempt() -> tuple[Path, int, str]:
@@ -504,6 +505,10 @@ class Client:
                 raise_for_status(response)
                 return _stream_to_temp(response, target)
 
-        tmp, size, digest = call(endpoint, url, attempt, self.retry, idempotent=True)
-        _place(tmp, target, overwrite)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp, size, digest = call(endpoint, url, attempt, self.retry, idempotent=True)
+            _place(tmp, target, overwrite)
+        except OSError as error:  # disk full, no permission, a file where a folder should be
+            raise UserError(f"could not save {target}: {error.strerror or error}") from error
         return Download(target, size, digest)

@@ -435,6 +435,16 @@ def test_a_download_broken_midway_is_restarted_and_leaves_no_partial_file(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["psf.zip"]
 
 
+def test_download_places_it_cannot_write_are_user_errors(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_bytes(b"x")
+    client, adapter, _ = client_with((200, b"archive"))
+    with pytest.raises(UserError, match="is a directory"):
+        client.download(JOB_URL, "lc", tmp_path, overwrite=True)
+    with pytest.raises(UserError, match="could not save"):
+        client.download(JOB_URL, "lc", tmp_path / "a-file" / "lc.tar.gz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
 def test_download_urls_must_be_safe_too(tmp_path: Path) -> None:
     client, adapter, _ = client_with()
     with pytest.raises(UserError, match="https"):
