@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sqlite3
 import sys
 from types import FrameType
 
@@ -31,17 +32,27 @@ def _config(args: argparse.Namespace) -> SimConfig:
     return config
 
 
+def _simulator(args: argparse.Namespace, config: SimConfig) -> Simulator:
+    """The simulator, or a UserError naming the option at fault: --db or --port."""
+    state = f"sim serve: cannot keep the simulator's state in {args.db} ({{}}); choose another --db."
+    try:
+        return Simulator(args.db, config, verbose=bool(args.verbose))
+    except sqlite3.Error as exc:
+        raise UserError(state.format(exc)) from None
+    except OSError as exc:
+        if exc.filename is not None:  # making the state file's directory; a bind names no file
+            raise UserError(state.format(exc.strerror)) from None
+        raise UserError(f"sim serve: cannot listen on {config.host}:{config.port} "
+                        f"({exc.strerror}); choose another --port, or 0 for any free one."
+                        ) from None
+
+
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
 def run(args: argparse.Namespace) -> int:
-    config = _config(args)
-    try:
-        sim = Simulator(args.db, config, verbose=bool(args.verbose))
-    except OSError as exc:
-        raise UserError(f"sim serve: cannot listen on {config.host}:{config.port} ({exc.strerror}); "
-                        f"choose another --port, or 0 for any free one.") from None
+    sim = _simulator(args, _config(args))
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     sim.start()
     print(f"UKSSDC simulator at {sim.base_url} (state in {args.db}); Ctrl-C to stop.",

@@ -76,3 +76,18 @@ def test_port_in_use_is_a_user_error(tmp_path: Path) -> None:
                               capture_output=True, text=True, timeout=30)
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("kind, reason", [("directory", "unable to open database file"),
+                                          ("text file", "file is not a database"),
+                                          ("under a file", "File exists")])
+def test_unusable_state_file_is_a_user_error(tmp_path: Path, kind: str, reason: str) -> None:
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "notes.txt").write_text("not a database\n")
+    db = {"directory": tmp_path / "dir", "text file": tmp_path / "notes.txt",
+          "under a file": tmp_path / "notes.txt" / "sim.sqlite3"}[kind]
+    done = subprocess.run([*COMMAND, "--port", "0", "--db", str(db)],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr == (f"error: sim serve: cannot keep the simulator's state in {db} "
+                           f"({reason}); choose another --db.\n")
