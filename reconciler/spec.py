@@ -26,6 +26,7 @@ from .catalogue import (
     ANY,
     GLOBAL_SCOPE,
     PRODUCTS,
+    Kind,
     lookup,
     params_of,
     python_names,
@@ -101,23 +102,37 @@ def check(path: str | Path) -> tuple[LoadedSpec | None, list[Diagnostic]]:
 
 # --- the checker ---------------------------------------------------------------------------------
 
+_NAMED_BLOCKS = {"sources": "source", "templates": "template"}
+
+
+def _split(loc: YamlPath) -> tuple[str | None, YamlPath]:
+    """The block a path is in (``source 'GK Per'``, ``defaults``, ``limits``) and the path
+    inside it; (None, loc) outside any. By position only: a source may be called 'Image'."""
+    if len(loc) > 1 and loc[0] in _NAMED_BLOCKS:
+        return f"{_NAMED_BLOCKS[str(loc[0])]} {loc[1]!r}", loc[2:]
+    if loc and loc[0] in ("defaults", "limits"):
+        return str(loc[0]), loc[1:]
+    return None, loc
+
+
 def _context(loc: YamlPath) -> str | None:
     """Which part of the spec a path is in: ``source 'GK Per', LightCurve``."""
-    if not loc:
-        return None
-    head: str | None
-    rest: YamlPath
-    if loc[0] == "sources" and len(loc) > 1:
-        head, rest = f"source {loc[1]!r}", loc[2:]
-    elif loc[0] == "templates" and len(loc) > 1:
-        head, rest = f"template {loc[1]!r}", loc[2:]
-    elif loc[0] in ("defaults", "limits"):
-        head, rest = str(loc[0]), loc[1:]
-    else:
-        return None
-    if len(rest) > 1 and rest[0] in PRODUCTS:
-        return f"{head}, {rest[0]}"
+    head, inside = _split(loc)
+    if head is not None and len(inside) > 1 and inside[0] in PRODUCTS:
+        return f"{head}, {inside[0]}"
     return head
+
+
+def _scope(loc: YamlPath) -> str | None:
+    """The parameter scope (GLOBAL_SCOPE or a product) the key at ``loc`` belongs to, if any."""
+    head, inside = _split(loc)
+    if head is None or loc[0] == "limits":
+        return None
+    if len(inside) == 1:
+        return GLOBAL_SCOPE
+    if len(inside) == 2 and inside[0] in PRODUCTS:
+        return str(inside[0])
+    return None
 
 
 def _names(names: list[str]) -> str:
@@ -264,7 +279,7 @@ class _Checker:
             self.report(loc[:-1], f"{name} is missing", fixes.get(str(name)), key=True,
                         context=_context(loc) or "")
         elif kind in ("model_type", "dict_type", "model_attributes_type"):
-            if name in PRODUCTS:
+            if _scope(loc) == GLOBAL_SCOPE and name in PRODUCTS:
                 fix = f"write {name}: {{}} to request it with default parameters"
             else:
                 fix = "indent its entries under it, as 'key: value' lines"
@@ -275,8 +290,9 @@ class _Checker:
     def _unquoted_text(self, loc: YamlPath, value: Any, message: str,
                        fix: str | None) -> tuple[str, str | None]:
         """A number where text is wanted (targ: 00030842) loses digits: say so, quote it."""
-        param = self._param_at(loc)
-        if param is None or param.kind.value != "str" or param.choices \
+        scope = _scope(loc)
+        param = lookup(scope, str(loc[-1])) if scope else None
+        if param is None or param.kind is not Kind.STR or param.choices \
                 or isinstance(value, bool) or not isinstance(value, (int, float)):
             return message, fix
         raw = self.doc.raw_text(loc) or str(value)
@@ -286,24 +302,16 @@ class _Checker:
             message = f"{param.name} must be text, not the number {value}"
         return message, f'quote it: {loc[-1]}: "{raw}"'
 
-    def _param_at(self, loc: YamlPath) -> Any:
-        if len(loc) < 2:
-            return None
-        scope = str(loc[-2]) if loc[-2] in PRODUCTS else GLOBAL_SCOPE
-        return lookup(scope, str(loc[-1]))
-
     def _unknown_key(self, loc: YamlPath) -> None:
         parent, key = loc[:-1], str(loc[-1])
         if not parent:
             self._unknown(loc, f"unknown top-level key {key!r}", TOP_KEYS)
         elif parent == ("limits",):
             self._unknown(loc, f"unknown key {key!r} in limits", LIMIT_KEYS)
-        elif parent[-1] == "rebuild":
+        elif _split(parent)[1] == ("rebuild",):
             self._unknown(loc, f"unknown key {key!r} in rebuild", REBUILD_KEYS)
-        elif parent[-1] in PRODUCTS and len(parent) >= 2:
-            self._unknown_param(loc, str(parent[-1]), key)
         else:
-            self._unknown_param(loc, GLOBAL_SCOPE, key)
+            self._unknown_param(loc, _scope(loc) or GLOBAL_SCOPE, key)
 
     def _unknown(self, loc: YamlPath, message: str, candidates: tuple[str, ...]) -> None:
         guess = closest(str(loc[-1]), candidates)

@@ -657,6 +657,27 @@ def test_alias_and_current_name_together_is_an_error() -> None:
     ]
 
 
+def test_a_source_named_like_a_product_or_rebuild_is_still_a_source() -> None:
+    found = problems("""\
+    version: 1
+    sources:
+      LightCurve: {targ: 0001, SourceDet: {whichData: all}, targz: 2}
+      rebuild: {targ: "1", SourceDet: {whichData: all}, rebuild: {max_agee: 1d}, cent: 1}
+      Image: yes
+    """)
+    assert found == [
+        "spec.yaml:3:22: source 'LightCurve': targ must be text, but YAML reads 0001 as the "
+        "number 1 — quote it: targ: \"0001\"",
+        "spec.yaml:3:57: source 'LightCurve': unknown parameter 'targz' — did you mean 'targ'?",
+        "spec.yaml:4:63: source 'rebuild': unknown key 'max_agee' in rebuild — did you mean "
+        "'max_age'?",
+        "spec.yaml:4:78: source 'rebuild': unknown parameter 'cent' — did you mean 'centroid'? "
+        "('cent' is its name on the wire)",
+        "spec.yaml:5:10: source 'Image': Image must be a mapping, not 'yes' — indent its entries "
+        "under it, as 'key: value' lines",
+    ]
+
+
 def test_parameter_of_another_product() -> None:
     found = problems("""\
     version: 1
