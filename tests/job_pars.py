@@ -45,7 +45,7 @@ def _by_wire() -> dict[str, list[tuple[str, Param]]]:
     shared by several products)."""
     table: dict[str, list[tuple[str, Param]]] = {}
     for param in cat.GLOBALS.values():
-        table.setdefault(param.wire, []).append(("globals", param))
+        table.setdefault(param.wire, []).append((cat.GLOBAL_SCOPE, param))
     for prod in cat.ALL_PRODUCTS:
         for param in cat.PRODUCTS[prod].params.values():
             table.setdefault(param.wire, []).append((prod, param))
@@ -58,7 +58,7 @@ _BY_WIRE = _by_wire()
 def _sent_value(request: Request, wire: str) -> tuple[Param, Any]:
     """The parameter and canonical value the request sent under ``wire``."""
     for scope, param in _BY_WIRE[wire]:
-        values = request.globals if scope == "globals" else request.products.get(scope, {})
+        values = request.globals if scope == cat.GLOBAL_SCOPE else request.products.get(scope, {})
         if param.name in values:
             return param, values[param.name]
     param = next(p for _, p in _BY_WIRE[wire] if p.send_default)  # dchi: sent unasked
@@ -120,7 +120,7 @@ def job_pars_for(draw: Any, request: Request, user: str = USER) -> GeneratedJob:
         param = holders[0][1]
         if param.fills or not param.has_default or wire in out:
             continue
-        used = any(scope == "globals" or cat.PRODUCTS[scope].flag in flags
+        used = any(scope == cat.GLOBAL_SCOPE or cat.PRODUCTS[scope].flag in flags
                    for scope, _ in holders)
         if draw(st.integers(0, 3 if used else 1)) == 0:
             continue

@@ -25,8 +25,8 @@ from typing import Any, Iterable, Mapping, NamedTuple
 from hypothesis import strategies as st
 
 from reconciler import catalogue as cat
-from reconciler.catalogue import Kind, Param
-from reconciler.request import GLOBAL_SCOPE, Request, build
+from reconciler.catalogue import GLOBAL_SCOPE, Kind, Param
+from reconciler.request import Request, build
 from reconciler.values import canonical_equal, from_user
 
 #: force value meaning "present, with any valid value"

@@ -23,7 +23,7 @@ Scope = tuple[str, Mapping[str, Param]]
 
 
 def _scopes() -> list[Scope]:
-    return [("globals", cat.GLOBALS)] + [(p, cat.PRODUCTS[p].params) for p in cat.ALL_PRODUCTS]
+    return [(cat.GLOBAL_SCOPE, cat.GLOBALS)] + [(p, cat.PRODUCTS[p].params) for p in cat.ALL_PRODUCTS]
 
 
 def _all_params() -> Iterator[tuple[str, Param, Mapping[str, Param]]]:
@@ -76,7 +76,7 @@ def test_kind_specific_fields_fit_the_kind(scope: str, param: Param) -> None:
 
 @pytest.mark.parametrize("scope,param", ALL, ids=ALL_IDS)
 def test_rules_name_existing_parameters_and_valid_values(scope: str, param: Param) -> None:
-    table = cat.GLOBALS if scope == "globals" else cat.PRODUCTS[scope].params
+    table = cat.params_of(scope)
     for key, needed in param.needs.items():
         assert key == ANY or _valid(param, key), key
         assert needed and set(needed) <= set(table), needed
@@ -91,7 +91,7 @@ def test_rules_name_existing_parameters_and_valid_values(scope: str, param: Para
         assert values and all(_valid(table[other], v) for v in values), values
     assert set(param.affects) <= set(cat.ALL_PRODUCTS)
     for filled in param.fills:
-        assert scope == "globals" and filled in cat.GLOBALS and param.kind is Kind.BOOL
+        assert scope == cat.GLOBAL_SCOPE and filled in cat.GLOBALS and param.kind is Kind.BOOL
 
 
 def test_global_rule_tables_name_existing_parameters() -> None:
@@ -278,7 +278,7 @@ def test_every_swifttools_global_is_in_the_catalogue() -> None:
         else:
             param = cat.GLOBALS[name]
             assert param.wire == ST._globalPythonParsToJSONPars.get(name, name)
-        assert _kind_matches(("globals", name), param, types), name
+        assert _kind_matches((cat.GLOBAL_SCOPE, name), param, types), name
         assert set(param.choices) == set(ST._globalSpecificParValues.get(name, ())), name
     assert set(ST._sharedGlobals) == set(shared)
     assert set(cat.GLOBALS) == set(ST._globalTypes) - set(ST._sharedGlobals)
@@ -367,7 +367,7 @@ def test_triggers_match_swifttools() -> None:
             continue
         assert _swift_rules(triggers, prod, REMOVAL_TRIGGERS) == ours, prod
     shared = {n: p for n, p in cat.PRODUCTS[cat.PSF].params.items() if p.shared}
-    swift_globals = _swift_rules(productVars.globalParTriggers, "globals", set())
+    swift_globals = _swift_rules(productVars.globalParTriggers, cat.GLOBAL_SCOPE, set())
     assert swift_globals == (_catalogue_rules(cat.GLOBALS, "sets")
                              | _position_rules_by_wire(_catalogue_rules(shared, "sets")))
 
@@ -385,7 +385,7 @@ def test_dependencies_match_swifttools() -> None:
         extra = {r for r in ours if r[:2] == ("timeslice", "user")}
         assert _swift_rules(deps, prod, skip) == ours - extra, prod
     shared = {n: p for n, p in cat.PRODUCTS[cat.PSF].params.items() if p.shared}
-    assert _swift_rules(ST._globalDeps, "globals", set()) == (
+    assert _swift_rules(ST._globalDeps, cat.GLOBAL_SCOPE, set()) == (
         _catalogue_rules(cat.GLOBALS, "needs")
         | _position_rules_by_wire(_catalogue_rules(shared, "needs"))
     )

@@ -18,6 +18,7 @@ import pytest
 
 from reconciler.catalogue import ALL_PRODUCTS, DOWNLOAD_FORMATS, GLOBALS, PRODUCTS
 from reconciler.client import (
+    SUBMIT,
     Client,
     RetryPolicy,
     ServerError,
@@ -37,7 +38,6 @@ pytestmark = pytest.mark.conformance
 USER = "client-conformance@example.org"
 OTHER = "someone-else@example.org"
 STAGE = 10.0  # seconds per status stage, on the manual clock
-SUBMIT = "run_userobject.php"
 
 #: (name, globals, products): together they use getCoords/getTargs/getT0 and every product.
 REQUESTS: dict[str, tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {

@@ -26,8 +26,6 @@ from reconciler.wire import from_job_pars
 
 pytestmark = pytest.mark.conformance
 
-GLOBALS = "globals"
-
 
 def _flatten(request: Request) -> dict[str, Any]:
     """The ``getAllPars()`` layout: globals at the top, one dict per product."""
@@ -35,7 +33,7 @@ def _flatten(request: Request) -> dict[str, Any]:
 
 
 def _pop(tree: dict[str, Any], scope: str, name: str) -> Any:
-    return (tree if scope == GLOBALS else tree.get(scope, {})).pop(name, _ABSENT)
+    return (tree if scope == cat.GLOBAL_SCOPE else tree.get(scope, {})).pop(name, _ABSENT)
 
 
 _ABSENT = object()
@@ -51,7 +49,7 @@ def _known_quirks(job: Mapping[str, Any], theirs: dict[str, Any]) -> list[Quirk]
     for directive in cat.DIRECTIVES:
         if cat.GLOBALS[directive].wire in job:
             assert theirs.pop(directive) is False
-            found.append(("directives forced False (§5.1)", GLOBALS, directive))
+            found.append(("directives forced False (§5.1)", cat.GLOBAL_SCOPE, directive))
 
     # Q3: each position product takes the global centMeth as its own (detMeth).
     global_cent = cat.GLOBALS["centMeth"].wire
@@ -71,7 +69,7 @@ def _known_quirks(job: Mapping[str, Any], theirs: dict[str, Any]) -> list[Quirk]
     since = cat.GLOBALS["SinceT0"]
     if any(alias in job for alias in since.wire_aliases) and since.wire not in job:
         assert "SinceT0" not in theirs
-        found.append(("D5 sinceT0 dropped", GLOBALS, "SinceT0"))
+        found.append(("D5 sinceT0 dropped", cat.GLOBAL_SCOPE, "SinceT0"))
 
     # §3.9: the spectrum reads the light curve's wire key `grades` as its own Python name.
     lc_grades = cat.PRODUCTS[cat.LC].params["grades"].wire
@@ -88,7 +86,7 @@ def _known_quirks(job: Mapping[str, Any], theirs: dict[str, Any]) -> list[Quirk]
     targ = job.get(cat.GLOBALS["targ"].wire)
     if isinstance(targ, str) and targ.startswith("{"):
         assert theirs.pop("targ") == targ
-        found.append(("D28 targ braces kept", GLOBALS, "targ"))
+        found.append(("D28 targ braces kept", cat.GLOBAL_SCOPE, "targ"))
 
     # §5.3: swifttools pre-sets its own deltaFitStat when the server did not echo one.
     dchi = cat.PRODUCTS[cat.SPEC].params["deltaFitStat"]

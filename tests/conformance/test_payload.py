@@ -19,7 +19,7 @@ import strategies
 from documented_examples import TUTORIAL_GLOBALS, TUTORIAL_NAME, TUTORIAL_PRODUCTS
 from conformance import swift_oracle
 from reconciler import catalogue as cat
-from reconciler.request import GLOBAL_SCOPE
+from reconciler.catalogue import GLOBAL_SCOPE
 from reconciler.values import to_wire
 from reconciler.wire import to_payload
 
@@ -88,8 +88,7 @@ def test_every_parameter_value_matches_swifttools(target: tuple[str, str, Any],
     targ): the implied values in the payload must be those swifttools' triggers produce."""
     scope, name, value = target
     payload = _check(data.draw(strategies.request_inputs(force={(scope, name): value})))
-    table = cat.GLOBALS if scope == GLOBAL_SCOPE else cat.PRODUCTS[scope].params
-    param = table[name]
+    param = cat.params_of(scope)[name]
     assert param.wire in payload
     if value is not strategies.PRESENT:
         assert payload[param.wire] == to_wire(param, value)
