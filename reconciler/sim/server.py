@@ -69,6 +69,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     server_version = "Apache"
     sys_version = ""
+    #: A client that stops sending mid-request is dropped after this long, not waited for.
+    timeout = 30.0
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if self.server.simulator.verbose:

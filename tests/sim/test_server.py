@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 import requests
 
 from reconciler.sim import run_simulator
+from reconciler.sim.server import _Handler
 
 from .support import USER, payload, post, submit
 
@@ -116,6 +118,15 @@ def test_advance_needs_a_manual_clock(sim) -> None:
 def test_oversized_bodies_are_refused(sim) -> None:
     response = requests.post(f"{sim.base_url}/getNumJobs.php", data=b"x" * 1_000_001)
     assert response.status_code == 413
+
+
+def test_a_client_that_stalls_mid_request_is_dropped(sim, monkeypatch) -> None:
+    assert _Handler.timeout is not None and 0 < _Handler.timeout <= 60
+    monkeypatch.setattr(_Handler, "timeout", 0.2)  # the same mechanism, quicker
+    with socket.create_connection(("127.0.0.1", sim.port), timeout=5) as client:
+        client.sendall(b"POST /user_objects/getNumJobs.php HTTP/1.0\r\n"
+                       b"Content-Length: 100\r\n\r\n{")  # and then nothing more
+        assert client.recv(1024) == b""  # closed by the server, long before our 5 s
 
 
 def test_stops_by_itself_after_max_requests(tmp_path: Path) -> None:
