@@ -11,7 +11,6 @@ it (a typo in pcCounts making pcCounts 'required') is not shown: one mistake giv
 
 from __future__ import annotations
 
-import copy
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,7 +30,7 @@ from .catalogue import (
     params_of,
     python_names,
 )
-from .diagnostics import Diagnostic, SpecError, errors, in_order
+from .diagnostics import Diagnostic, SpecError, errors, in_order, warnings
 from .request import Problem, Request, build
 from .spec_models import (
     LIMIT_KEYS,
@@ -147,7 +146,7 @@ class _Checker:
     def __init__(self, doc: yamlsrc.YamlDoc) -> None:
         self.doc = doc
         self.diagnostics: list[Diagnostic] = list(doc.problems)
-        self.bad_paths = [tuple(p) for p in doc.bad_paths]
+        self.bad_paths = doc.bad_paths
         #: rule problems by (place, product, message, fix) -> sources, printed grouped
         self._pending: dict[tuple[Any, ...], list[str]] = {}
 
@@ -191,15 +190,13 @@ class _Checker:
                 if source is None or not self._name_ok(name):
                     continue
                 self._aliases(("sources", name), source.model)
-                built = self._source(name, source, defaults, templates, data, used)
-                if built is not None:
-                    sources[name] = built
+                sources[name] = self._source(name, source, defaults, templates, used)
         self._flush_grouped()
-        self._unused(data, used)
+        self._unused(templates, used)
         if spec is None or errors(self.diagnostics):
             return None
         return LoadedSpec(path, spec.user, spec.server, spec.limits, sources,
-                          [d for d in self.diagnostics if d.warning])
+                          in_order(warnings(self.diagnostics)))
 
     def _duplicates(self) -> None:
         for dup in self.doc.duplicates:
@@ -244,7 +241,8 @@ class _Checker:
                     return None
         return None
 
-    def _templates(self, data: dict[str, Any]) -> dict[str, Any]:
+    def _templates(self, data: dict[str, Any]) -> dict[str, "_Block | None"]:
+        """Every template by name (None when unreadable); {} when ``templates`` is no mapping."""
         raw = data.get("templates", {})
         if not isinstance(raw, dict):
             return {}
@@ -405,7 +403,7 @@ class _Checker:
     # -- merging and the request rules --
 
     def _source(self, name: str, source: "_Block", defaults: "_Block | None",
-                templates: dict[str, Any], data: dict[str, Any], used: set[str]) -> SourceSpec:
+                templates: dict[str, "_Block | None"], used: set[str]) -> SourceSpec:
         layers: list[tuple[YamlPath, dict[str, Any], bool]] = []
         broken: set[str] = set(source.broken)
         if defaults is None:
@@ -413,8 +411,6 @@ class _Checker:
         else:
             broken |= defaults.broken
             layers.append((("defaults",), defaults.model.model_dump(exclude_unset=True), False))
-        found = data.get("templates")
-        raw_templates: dict[str, Any] = found if isinstance(found, dict) else {}
         listed: set[str] = set()
         for index, template in enumerate(source.model.use):
             where = ("sources", name, "use", index)
@@ -424,17 +420,17 @@ class _Checker:
                             "list it once")
                 continue
             listed.add(template)
-            if template not in raw_templates:
-                guess = closest(template, list(raw_templates))
+            block = templates.get(template)
+            if template not in templates:
+                guess = closest(template, list(templates))
                 fix = (f"did you mean {guess!r}?" if guess
-                       else "define it under templates:" if not raw_templates
-                       else f"defined templates: {', '.join(map(repr, raw_templates))}")
+                       else "define it under templates:" if not templates
+                       else f"defined templates: {', '.join(map(repr, templates))}")
                 self.report(where, f"unknown template {template!r}", fix)
                 broken.add(_EVERYTHING)
-            elif templates.get(template) is None:
+            elif block is None:
                 broken.add(_EVERYTHING)  # unreadable template, already reported
             else:
-                block = templates[template]
                 broken |= block.broken
                 layers.append((("templates", template),
                                block.model.model_dump(exclude_unset=True), True))
@@ -479,11 +475,8 @@ class _Checker:
                                                context))
         self._pending.clear()
 
-    def _unused(self, data: dict[str, Any], used: set[str]) -> None:
-        raw = data.get("templates")
-        if not isinstance(raw, dict):
-            return
-        for name in raw:
+    def _unused(self, templates: dict[str, "_Block | None"], used: set[str]) -> None:
+        for name in templates:
             if name not in used:
                 self.report(("templates", name), f"template {name!r} is not used by any source",
                             "remove it, or add it to a source's use list", key=True,
@@ -508,7 +501,7 @@ def _pruned(data: Any, error: ValidationError, broken: set[str]) -> Any:
     wrong), noting the scopes they were in."""
     if not isinstance(data, Mapping):
         return None
-    pruned = copy.deepcopy(dict(data))
+    pruned = dict(data)  # product blocks are copied before they change
     for item in error.errors():
         loc = [part for part in item["loc"] if part != "[key]"]
         if not loc:
@@ -585,17 +578,8 @@ def _override_implied(scope: str, params: dict[str, Any], origins: dict[str, Yam
         if origins.get(name, ())[: len(layer)] != layer:
             continue
         sets = table[name].sets
-        fired = [ANY] + ([value] if _hashable(value) and value in sets else [])
-        for key in fired:
+        for key in (ANY, value):  # canonical values are hashable
             for target in sets.get(key, {}):
                 if target in params and origins.get(target, ())[: len(layer)] != layer:
                     del params[target]
                     origins.pop(target, None)
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
