@@ -90,8 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        self.wfile.write(body)
 
     def send_html(self, code: int, title: str, text: str) -> None:
         page = _HTML.format(code=code, title=title, text=text).encode()
