@@ -35,7 +35,7 @@ def _compact(value: Any) -> Any:
 
 def _put(out: dict[str, Any], param: Param, value: Any) -> None:
     echoed = _compact(server_echo(param, value))
-    for key in (param.wire, *param.wire_aliases):
+    for key in param.wire_keys:
         out.setdefault(key, echoed)
 
 

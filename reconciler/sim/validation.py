@@ -43,10 +43,6 @@ def _show(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _wire_keys(param: Param) -> tuple[str, ...]:
-    return (param.wire, *param.wire_aliases)
-
-
 def _in_scope(payload: Mapping[str, Any], request: Request) -> Iterator[Param]:
     """The global parameters, then those of each requested product (once per wire key)."""
     seen: set[str] = set()
@@ -113,7 +109,7 @@ def judge(body: Mapping[str, Any]) -> Verdict:
             other.append(problem.message)
     invalid = []
     for param in _in_scope(payload, request):
-        for key in _wire_keys(param):
+        for key in param.wire_keys:
             if payload.get(key) is not None:
                 reason = value_problem(param, payload[key])
                 if reason:
