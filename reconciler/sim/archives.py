@@ -16,8 +16,8 @@ import tarfile
 import zipfile
 from typing import Any, Callable, Mapping
 
-from ..catalogue import (DOWNLOAD_FORMATS, ENH, GLOBALS, IMAGE, LC, PRODUCTS, PSF, SOURCEDET, SPEC,
-                         XASTROM)
+from ..catalogue import (DOWNLOAD_ALL, DOWNLOAD_FORMATS, ENH, GLOBALS, IMAGE, LC, PRODUCTS, PSF,
+                         SOURCEDET, SPEC, XASTROM)
 from .faults import uniform
 from .jobpars import job_dir
 
@@ -204,7 +204,7 @@ _BUILDERS: dict[str, Callable[[_Job], Files]] = {
 }
 
 #: The stems a download URL may name: every product key, and ``all``.
-STEMS: tuple[str, ...] = (*_BUILDERS, "all")
+STEMS: tuple[str, ...] = (*_BUILDERS, DOWNLOAD_ALL)
 
 
 def _archive(files: Mapping[str, bytes], fmt: str, mtime: float = 0.0,

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from ..catalogue import CANCEL_TEXT, PRODUCTS, STATUS_TEXT
+from ..catalogue import CANCEL_TEXT, DOWNLOAD_ALL, PRODUCTS, STATUS_TEXT
 from . import archives, progress
 from .clock import Clock
 from .config import SimConfig
@@ -223,7 +223,7 @@ class Protocol:
             return None
         current = statuses(job.schedule, now)
         complete = {k for k, (code, _) in current.items() if code == COMPLETE}
-        if stem == "all":
+        if stem == DOWNLOAD_ALL:
             if not complete or not all(is_terminal(code) for code, _ in current.values()):
                 return None
             keys = list(job.products)
