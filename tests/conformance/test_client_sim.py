@@ -241,7 +241,7 @@ def test_status_moves_through_the_documented_codes(client: Client, msim: Simulat
 
 
 def test_a_failing_product_ends_with_minus_3(client: Client, msim: Simulator) -> None:
-    globals_, products = REQUESTS["Sgr A*"]
+    globals_, _ = REQUESTS["Sgr A*"]
     request, _ = build("Doomed source", {**globals_, "centroid": False, "useSXPS": False,
                                          "targ": "00035063", "getTargs": False},
                        {"LightCurve": {"binMeth": "snapshot"}, "Image": {}})
