@@ -15,7 +15,7 @@ import sys
 from typing import Any, TextIO
 
 from .. import spec as spec_mod
-from ..diagnostics import Diagnostic, errors, in_order
+from ..diagnostics import Diagnostic, errors, in_order, summary
 from ..wire import to_payload
 
 
@@ -41,11 +41,9 @@ def run(args: argparse.Namespace) -> int:
             for name, source in spec.sources.items():
                 payloads[name] = to_payload(source.request, user)
     human: TextIO = sys.stderr if args.payloads else sys.stdout
-    for diagnostic in diagnostics:
-        print(diagnostic.render(), file=sys.stderr)
-    count = len(errors(diagnostics))
-    if count:
-        print(f"{count} error{'s' if count != 1 else ''}", file=sys.stderr)
+    if diagnostics:
+        print(summary(diagnostics), file=sys.stderr)
+    if errors(diagnostics):
         return 1
     for spec in loaded:
         n = len(spec.sources)
