@@ -152,6 +152,8 @@ def test_a_file_named_twice_is_checked_once(capsys: pytest.CaptureFixture[str]) 
     write("good.yaml", GOOD)
     code, out, _ = run(capsys, "validate", "good.yaml", "good.yaml")
     assert code == 0 and out == "good.yaml: valid (2 sources)\n"
+    code, out, err = run(capsys, "validate", "good.yaml", "./good.yaml", f"{Path.cwd()}/good.yaml")
+    assert (code, out, err) == (0, "good.yaml: valid (2 sources)\n", "")  # no clash with itself
 
 
 def test_schema_command_prints_the_committed_schema(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, TextIO
 
@@ -22,7 +23,7 @@ from ..wire import to_payload
 def run(args: argparse.Namespace) -> int:
     diagnostics: list[Diagnostic] = []
     loaded: list[spec_mod.LoadedSpec] = []
-    for path in dict.fromkeys(args.specs):  # a file named twice is checked once
+    for path in _each_file_once(args.specs):
         spec, found = spec_mod.check(path)
         diagnostics += found
         if spec is not None:
@@ -52,6 +53,14 @@ def run(args: argparse.Namespace) -> int:
         json.dump(payloads, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     return 0
+
+
+def _each_file_once(paths: list[str]) -> list[str]:
+    """A file named twice (``a.yaml ./a.yaml``) is checked once, not found to clash with itself."""
+    unique: dict[str, str] = {}
+    for path in paths:
+        unique.setdefault(os.path.realpath(path), path)
+    return list(unique.values())
 
 
 def _clashes(loaded: list[spec_mod.LoadedSpec], cli_user: str | None) -> list[Diagnostic]:
