@@ -134,7 +134,6 @@ class Simulator:
         self._requests: Counter[str] = Counter()
         self._fault_counts: Counter[str] = Counter()
         self._handled = 0
-        self._started = time.monotonic()
         self.stopped = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -157,10 +156,8 @@ class Simulator:
 
     def _watch(self) -> None:
         """Stop by itself after ``max_seconds`` or ``max_requests`` (checked as they come)."""
-        limit = self.config.max_seconds
-        if self.stopped.wait(limit) or self.stopped.is_set():
-            return
-        self._shutdown_async()
+        if not self.stopped.wait(self.config.max_seconds):
+            self._shutdown_async()
 
     def _shutdown_async(self) -> None:
         threading.Thread(target=self._httpd.shutdown, daemon=True).start()
