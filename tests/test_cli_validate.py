@@ -131,6 +131,15 @@ def test_several_files_share_one_namespace(capsys: pytest.CaptureFixture[str]) -
     """)
     code, _, err = run(capsys, "validate", "a.yaml", "b.yaml")
     assert code == 0  # different users: spec@example.org and none
+    write("b2.yaml", "version: 1\nuser: other@example.org\nsources:\n"
+                     "  GK Per: {targ: \"1\", SourceDet: {whichData: all}}\n")
+    code, out, err = run(capsys, "validate", "--payloads", "a.yaml", "b2.yaml")
+    assert (code, out) == (1, "")  # one JSON object cannot hold both, so neither is lost
+    assert err.splitlines() == [
+        "b2.yaml:4:3: source 'GK Per' is also in a.yaml (line 5) — --payloads prints one JSON "
+        "object keyed by source name: run it on each file",
+        "1 error",
+    ]
     code, _, err = run(capsys, "validate", "a.yaml", "b.yaml", "--user", "me@example.org")
     assert code == 1
     assert err.splitlines() == [

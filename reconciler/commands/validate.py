@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         diagnostics += found
         if spec is not None:
             loaded.append(spec)
-    diagnostics += _clashes(loaded, args.user)
+    diagnostics += _clashes(loaded, args.user, args.payloads)
     payloads: dict[str, Any] = {}
     if args.payloads and not errors(diagnostics):
         for spec in loaded:
@@ -63,19 +63,24 @@ def _each_file_once(paths: list[str]) -> list[str]:
     return list(unique.values())
 
 
-def _clashes(loaded: list[spec_mod.LoadedSpec], cli_user: str | None) -> list[Diagnostic]:
-    """A source name in two files for the same user."""
+def _clashes(loaded: list[spec_mod.LoadedSpec], cli_user: str | None,
+             payloads: bool) -> list[Diagnostic]:
+    """A source name in two files for the same user; for ``--payloads``, whose output is one
+    object keyed by source name, for any users."""
     seen: dict[tuple[str | None, str], spec_mod.LoadedSpec] = {}
     found = []
     for spec in loaded:
         user = spec_mod.effective_user(spec.user, cli_user)
         for name, source in spec.sources.items():
-            first = seen.setdefault((user, name), spec)
+            first = seen.setdefault((None if payloads else user, name), spec)
             if first is not spec:
                 other = first.sources[name].position[0]
+                same_user = spec_mod.effective_user(first.user, cli_user) == user
                 found.append(Diagnostic(
                     str(spec.path), *source.position,
                     f"source {name!r} is also in {first.path} (line {other})",
-                    "a job name may be managed by one spec only: remove one of them",
+                    "a job name may be managed by one spec only: remove one of them" if same_user
+                    else "--payloads prints one JSON object keyed by source name: run it on "
+                         "each file",
                 ))
     return in_order(found)
