@@ -291,7 +291,7 @@ class Simulator:
                 "Content-Disposition": f'attachment; filename="{found.filename}"'}
         try:
             body = json.loads(raw.decode("utf-8") or "null")
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # also too deep, or a number too long
             reply = error(f"The JSON you uploaded could not be decoded: {exc}")
         else:
             if isinstance(body, dict):

@@ -70,7 +70,9 @@ def test_body_is_read_as_json_whatever_the_content_type(msim) -> None:
     assert response.json() == {"OK": 1, "numJobs": 0, "APIVersion": "1.12"}
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b""])
+@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b"", b"\xff",
+                                 b"[" * 100_000, b'{"UserID": ' + b"9" * 5000 + b"}"],
+                         ids=["text", "list", "empty", "not-utf8", "too-deep", "long-number"])
 def test_bad_bodies_get_a_json_error(msim, raw: bytes) -> None:
     response = requests.post(f"{msim.base_url}/listOldJobs.php", data=raw)
     assert response.status_code == 200
