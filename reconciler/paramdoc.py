@@ -156,7 +156,7 @@ def json_schema(scope: str, param: Param) -> dict[str, Any]:
     return schema
 
 
-def alias_schema(scope: str, param: Param, alias: str) -> dict[str, Any]:
+def alias_schema(param: Param) -> dict[str, Any]:
     schema = _value_schema(param)
     schema["description"] = f"Deprecated alias of {param.name}: write {param.name} instead."
     schema["deprecated"] = True

@@ -33,13 +33,13 @@ def _default(value: Any) -> str:
     return f"`{value}`"
 
 
-def _model_table(model: type[BaseModel], prefix: str = "") -> list[str]:
+def _model_table(model: type[BaseModel]) -> list[str]:
     rows = ["| key | default | meaning |", "|---|---|---|"]
     for name, info in model.model_fields.items():
         default = "required" if info.is_required() else _default(
             info.get_default(call_default_factory=False) if info.default_factory is None
             else None)
-        rows.append(f"| `{prefix}{name}` | {default} | {_cell(info.description or '')} |")
+        rows.append(f"| `{name}` | {default} | {_cell(info.description or '')} |")
     return rows
 
 

@@ -47,7 +47,7 @@ def _param_validator(param: Param) -> Callable[[Any], Any]:
     return check
 
 
-def _param_field(scope: str, param: Param, schema: dict[str, Any]) -> Any:
+def _param_field(param: Param, schema: dict[str, Any]) -> Any:
     return (
         Annotated[Any, PlainValidator(_param_validator(param)), WithJsonSchema(schema)],
         Field(default=None),
@@ -57,9 +57,9 @@ def _param_field(scope: str, param: Param, schema: dict[str, Any]) -> Any:
 def _param_fields(scope: str) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for name, param in paramdoc.spec_params(scope).items():
-        fields[name] = _param_field(scope, param, paramdoc.json_schema(scope, param))
+        fields[name] = _param_field(param, paramdoc.json_schema(scope, param))
         for alias in param.aliases:
-            fields[alias] = _param_field(scope, param, paramdoc.alias_schema(scope, param, alias))
+            fields[alias] = _param_field(param, paramdoc.alias_schema(param))
     return fields
 
 
