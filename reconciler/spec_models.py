@@ -229,17 +229,17 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _check_user(value: Any) -> str:
-    if not isinstance(value, str) or not _EMAIL.match(value):
+    if not isinstance(value, str) or not _EMAIL.fullmatch(value):  # '$' alone allows a '\n'
         raise problem(f"user must be the e-mail address registered with the UKSSDC, not {value!r}",
                       "write user: you@example.org")
     return value
 
 
-_URL = re.compile(r"^https?://[^\s/]+\S*$")
+_SERVER = re.compile(r"^(sim|https?://[^\s/]+\S*)$")
 
 
 def _check_server(value: Any) -> str:
-    if not isinstance(value, str) or not (value == "sim" or _URL.match(value)):
+    if not isinstance(value, str) or not _SERVER.fullmatch(value):
         raise problem(f"server must be an http(s) URL or the word sim, not {value!r}",
                       "e.g. server: https://www.swift.ac.uk/user_objects")
     return value.rstrip("/")
@@ -258,7 +258,7 @@ class Spec(BaseModel):
         description="Registered UKSSDC e-mail (UserID). XRT_USER overrides it; --user overrides "
                     "both.")
     server: Annotated[Optional[str], PlainValidator(_check_server),
-                      WithJsonSchema({"type": "string", "pattern": r"^(sim|https?://\S+)$"})] = \
+                      WithJsonSchema({"type": "string", "pattern": _SERVER.pattern})] = \
         Field(default=None, description="Server base URL, or sim for the embedded simulator "
                                         "(default: the UKSSDC).")
     limits: Limits = Field(default_factory=Limits, description=Limits.__doc__)

@@ -116,6 +116,10 @@ def test_limits_and_durations() -> None:
     ({"version": 1, "sources": {"A": {"name": "B"}}}, False),
     ({"version": 1, "defaults": {"use": ["x"]}, "sources": {}}, False),
     ({"version": 1, "sources": {"A": {"rebuild": {"max_age": "1w"}}}}, False),
+    ({"version": 1, "server": "sim", "sources": {}}, True),
+    ({"version": 1, "server": "https://www.swift.ac.uk/user_objects/", "sources": {}}, True),
+    ({"version": 1, "server": "http:///x", "sources": {}}, False),
+    ({"version": 1, "server": "www.swift.ac.uk", "sources": {}}, False),
 ])
 def test_schema_accepts_and_rejects_like_the_loader(document: dict, valid: bool) -> None:
     validator = jsonschema.Draft202012Validator(schema.json_schema())

@@ -730,6 +730,12 @@ def test_template_and_use_problems() -> None:
     ("version: 1\nuser: someone\nsources: {}\n",
      "spec.yaml:2:7: user must be the e-mail address registered with the UKSSDC, not "
      "'someone' — write user: you@example.org"),
+    ("version: 1\nuser: |\n  me@example.org\nsources: {}\n",  # a UserID ending in a newline
+     "spec.yaml:2:7: user must be the e-mail address registered with the UKSSDC, not "
+     "'me@example.org\\n' — write user: you@example.org"),
+    ("version: 1\nserver: \"http://x.org\\n\"\nsources: {}\n",
+     "spec.yaml:2:9: server must be an http(s) URL or the word sim, not 'http://x.org\\n' — "
+     "e.g. server: https://www.swift.ac.uk/user_objects"),
 ])
 def test_shape_errors(text: str, expected: str) -> None:
     found = problems(text)
