@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from . import durations, paramdoc
 from .catalogue import ALL_PRODUCTS, GLOBAL_SCOPE, PRODUCTS
-from .spec_models import Limits, Rebuild, Spec
+from .spec_models import Limits, Rebuild, Source, Spec
 
 BEGIN = "<!-- BEGIN GENERATED SPEC REFERENCE: python -m reconciler.reference --write README.md -->"
 END = "<!-- END GENERATED SPEC REFERENCE -->"
@@ -63,8 +63,7 @@ def markdown() -> str:
         "### `limits`", "", *_model_table(Limits), "",
         "### Source-only keys", "",
         "| key | meaning |", "|---|---|",
-        "| `use` | Templates merged under the source, in order (later ones win; the source's "
-        "own values win over all). |",
+        f"| `use` | {_cell(Source.model_fields['use'].description or '')} |",
         f"| `rebuild.max_age` | {_cell(Rebuild.model_fields['max_age'].description or '')} "
         f"Durations: {durations.EXAMPLE}. |",
         "",

@@ -138,8 +138,6 @@ def _check_use(value: Any) -> list[str]:
 
 UseList = Annotated[list[str], PlainValidator(_check_use), WithJsonSchema({
     "type": "array", "items": {"type": "string"}, "uniqueItems": True,
-    "description": "Templates merged under this source, in order (later ones win; the "
-                   "source's own values win over all of them).",
 })]
 
 
@@ -175,7 +173,9 @@ Source = _parameters_model(
     "One source: the key is the job Name on the server. Globals, product blocks (naming a "
     "product requests it), 'use' and 'rebuild'.",
     requests=True,
-    use=(UseList, Field(default_factory=list)),
+    use=(UseList, Field(default_factory=list, description=(
+        "Templates merged under this source, in order (later ones win; the source's own values "
+        "win over all of them)."))),
     rebuild=(Optional[Rebuild], Field(default=None, description=Rebuild.__doc__)),
 )
 
