@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from dataclasses import dataclass
 
@@ -56,8 +57,6 @@ class SimConfig:
                        f"listens on 127.0.0.1 (or ::1, localhost)")
         if not 0 <= self.port <= 65535:
             out.append(f"--port {self.port} is not a valid port (0-65535)")
-        if self.job_seconds < 0:
-            out.append(f"--job-seconds must not be negative, not {self.job_seconds}")
         if self.max_queued < 1:
             out.append(f"--max-queued must be at least 1, not {self.max_queued}")
         for label, rate in (("--fail-rate", self.fail_rate), ("--drop-rate", self.drop_rate),
@@ -68,10 +67,14 @@ class SimConfig:
         if 0 <= self.fail_rate <= 1 and 0 <= self.drop_rate <= 1 \
                 and self.fail_rate + self.drop_rate > 1.0:
             out.append("--fail-rate and --drop-rate together must not exceed 1")
-        if self.latency < 0:
-            out.append(f"--latency must not be negative, not {self.latency}")
-        if self.expire_seconds < 0:
-            out.append(f"--expire-seconds must not be negative, not {self.expire_seconds}")
+        # NaN passes any comparison check and infinity breaks sleeps and timers: both refused.
+        for label, seconds in (("--job-seconds", self.job_seconds), ("--latency", self.latency),
+                               ("--expire-seconds", self.expire_seconds)):
+            if not (math.isfinite(seconds) and seconds >= 0):
+                out.append(f"{label} must be a number of seconds, 0 or more, not {seconds}")
+        if self.max_seconds is not None and not (math.isfinite(self.max_seconds)
+                                                 and self.max_seconds > 0):
+            out.append(f"--max-seconds must be a number of seconds above 0, not {self.max_seconds}")
         if not re.fullmatch(r"\d+\.\d+(\.\d+)?", self.api_version):
             out.append(f"api_version {self.api_version!r} is not N.N or N.N.N")
         for pattern in self.fail_products:

@@ -24,6 +24,11 @@ def test_other_hosts_are_refused(host: str) -> None:
     (SimConfig(fail_rate=1.5), "--fail-rate"),
     (SimConfig(fail_rate=0.6, drop_rate=0.6), "together"),
     (SimConfig(latency=-0.1), "--latency"),
+    (SimConfig(latency=float("nan")), "--latency"),
+    (SimConfig(job_seconds=float("inf")), "--job-seconds"),
+    (SimConfig(expire_seconds=float("nan")), "--expire-seconds"),
+    (SimConfig(max_seconds=float("inf")), "--max-seconds"),
+    (SimConfig(max_seconds=0), "--max-seconds"),
     (SimConfig(port=70000), "--port"),
     (SimConfig(fail_products=("a:b:c",)), "--fail-product"),
 ])
