@@ -274,4 +274,4 @@ class Spec(BaseModel):
 TOP_KEYS = tuple(Spec.model_fields)
 LIMIT_KEYS = tuple(Limits.model_fields)
 REBUILD_KEYS = tuple(Rebuild.model_fields)
-SOURCE_EXTRA_KEYS = ("use", "rebuild")
+SOURCE_EXTRA_KEYS = tuple(k for k in Source.model_fields if k not in Template.model_fields)
