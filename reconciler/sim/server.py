@@ -310,7 +310,7 @@ class Simulator:
             try:
                 seconds = float(json.loads(raw or b"{}").get("seconds", 0))
                 send_json(200, {"now": self.advance(seconds)})
-            except (ValueError, AttributeError, RuntimeError) as exc:
+            except (ValueError, ArithmeticError, AttributeError, RuntimeError) as exc:
                 send_json(409, {"error": str(exc)})
         else:
             handler.send_html(404, "Not Found", f"No simulator control at {path}.")
