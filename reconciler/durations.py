@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Any
-
-from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
-from pydantic_core import PydanticCustomError
 
 UNITS: dict[str, int] = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 PATTERN = r"^[0-9]+[smhd]$"
@@ -37,39 +33,3 @@ def spell(duration: timedelta) -> str:
         if seconds and seconds % UNITS[unit] == 0:
             return f"{seconds // UNITS[unit]}{unit}"
     return f"{seconds}s"
-
-
-def _validate(value: Any) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if not isinstance(value, str):
-        raise PydanticCustomError(
-            "value_problem", "{message}",
-            {"message": f"a duration needs a unit, not {value!r}",
-             "fix": f"write it as {EXAMPLE}"},
-        )
-    try:
-        duration = parse(value)
-    except ValueError as error:
-        raise PydanticCustomError(
-            "value_problem", "{message}", {"message": str(error), "fix": f"write it as {EXAMPLE}"}
-        ) from None
-    if duration <= timedelta(0):
-        raise PydanticCustomError(
-            "value_problem", "{message}",
-            {"message": f"the duration {value!r} is zero", "fix": "use a positive duration"},
-        )
-    return duration
-
-
-#: A spec field holding a duration: validated from text, dumped back as text.
-Duration = Annotated[
-    timedelta,
-    PlainValidator(_validate),
-    PlainSerializer(spell, when_used="json"),
-    WithJsonSchema({
-        "type": "string",
-        "pattern": PATTERN,
-        "description": f"A duration with one unit: s, m, h or d (e.g. {EXAMPLE}).",
-    }),
-]

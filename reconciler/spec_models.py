@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
     WithJsonSchema,
     create_model,
@@ -25,7 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from . import paramdoc
 from .catalogue import ALL_PRODUCTS, GLOBAL_SCOPE, PRODUCTS, Param
-from .durations import Duration
+from . import durations
 from .values import ValueProblem, from_user
 
 _FORBID = ConfigDict(extra="forbid")
@@ -139,6 +140,33 @@ def _check_use(value: Any) -> list[str]:
 UseList = Annotated[list[str], PlainValidator(_check_use), WithJsonSchema({
     "type": "array", "items": {"type": "string"}, "uniqueItems": True,
 })]
+
+
+def _check_duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):  # a model default
+        return value
+    if not isinstance(value, str):
+        raise problem(f"a duration needs a unit, not {value!r}", f"write it as {durations.EXAMPLE}")
+    try:
+        duration = durations.parse(value)
+    except ValueError as error:
+        raise problem(str(error), f"write it as {durations.EXAMPLE}") from None
+    if duration <= timedelta(0):
+        raise problem(f"the duration {value!r} is zero", "use a positive duration")
+    return duration
+
+
+#: A spec field holding a duration: validated from text, dumped back as text.
+Duration = Annotated[
+    timedelta,
+    PlainValidator(_check_duration),
+    PlainSerializer(durations.spell, when_used="json"),
+    WithJsonSchema({
+        "type": "string",
+        "pattern": durations.PATTERN,
+        "description": f"A duration with one unit: s, m, h or d (e.g. {durations.EXAMPLE}).",
+    }),
+]
 
 
 # --- the blocks of a spec ----------------------------------------------------------------------
