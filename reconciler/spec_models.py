@@ -24,9 +24,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from . import paramdoc
+from . import durations, paramdoc
 from .catalogue import ALL_PRODUCTS, GLOBAL_SCOPE, PRODUCTS, Param
-from . import durations
 from .values import ValueProblem, from_user
 
 _FORBID = ConfigDict(extra="forbid")
