@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from reconciler import catalogue, reference, schema, spec, yamlsrc
+from reconciler import catalogue, reference, spec, yamlsrc
 from reconciler.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,7 +142,3 @@ def test_readme_error_example_is_real(tmp_path: Path, monkeypatch: pytest.Monkey
     assert main(["validate", "broken.yaml"]) == 1
     expected = _fenced_after("<!-- README example: validate broken.yaml")
     assert capsys.readouterr().err == expected
-
-
-def test_schema_in_readme_and_examples_is_the_generated_one() -> None:
-    assert (ROOT / "schemas" / "spec.schema.json").read_text(encoding="utf-8") == schema.text()
