@@ -42,6 +42,7 @@ from .spec_models import (
     Source,
     Spec,
     Template,
+    name_problem,
 )
 from .values import closest
 
@@ -187,8 +188,8 @@ class _Checker:
                             key=True, warning=True)
             for name, raw in raw_sources.items():
                 source = self._valid(Source, raw, ("sources", name))
-                if source is None or not self._name_ok(name):
-                    continue
+                if source is None or name_problem("source name", name):
+                    continue  # a bad name is reported by _shape; its rules would only echo it
                 self._aliases(("sources", name), source.model)
                 sources[name] = self._source(name, source, defaults, templates, used)
         self._flush_grouped()
@@ -356,9 +357,6 @@ class _Checker:
         return f"see the {where} in the README's spec reference"
 
     # -- names --
-
-    def _name_ok(self, name: str) -> bool:
-        return isinstance(name, str) and bool(name.strip()) and name == name.strip()
 
     def _name_clashes(self, data: dict[str, Any]) -> None:
         raw = data.get("sources")

@@ -106,18 +106,25 @@ def _parameters_model(name: str, doc: str, requests: bool, **extra: Any) -> type
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _check_name(what: str) -> Callable[[str], str]:
+def name_problem(what: str, value: Any) -> tuple[str, str] | None:
+    """What is wrong with a source or template name, as (message, fix); None if nothing."""
+    if not isinstance(value, str):
+        return f"{what} {value!r} is not text", f'quote it: "{value}"'
+    if not value.strip():
+        return f"a {what} cannot be empty", f"give the {what} a name"
+    if value != value.strip():
+        return f"{what} {value!r} starts or ends with spaces", f"write it as {value.strip()!r}"
+    if _CONTROL.search(value):
+        return f"{what} {value!r} contains a control character", "remove it"
+    return None
+
+
+def _check_name(what: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
-        if not isinstance(value, str):
-            raise problem(f"{what} {value!r} is not text", f'quote it: "{value}"')
-        if not value.strip():
-            raise problem(f"a {what} cannot be empty", f"give the {what} a name")
-        if value != value.strip():
-            raise problem(f"{what} {value!r} starts or ends with spaces",
-                          f"write it as {value.strip()!r}")
-        if _CONTROL.search(value):
-            raise problem(f"{what} {value!r} contains a control character", "remove it")
-        return value
+        found = name_problem(what, value)
+        if found:
+            raise problem(*found)
+        return str(value)
     return check
 
 

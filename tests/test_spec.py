@@ -727,6 +727,8 @@ def test_template_and_use_problems() -> None:
                                           "it: \"1987\":"),
     ("version: 1\nsources:\n  ' A': {}\n", "spec.yaml:3:3: source name ' A' starts or ends with "
                                            "spaces — write it as 'A'"),
+    ("version: 1\nsources:\n  \"A\\tB\": {}\n", "spec.yaml:3:3: source name 'A\\tB' contains a "
+                                             "control character — remove it"),
     ("version: 1\nuser: someone\nsources: {}\n",
      "spec.yaml:2:7: user must be the e-mail address registered with the UKSSDC, not "
      "'someone' — write user: you@example.org"),
