@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
     MappingEndEvent,
@@ -30,8 +30,8 @@ from .diagnostics import Diagnostic, SpecError
 Path_ = tuple[str | int, ...]
 Position = tuple[int, int]
 
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_STR_TAG = "tag:yaml.org,2002:str"
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_MERGE_TAG, _STR_TAG, _MAP_TAG, _SEQ_TAG = (_TAG_PREFIX + t for t in ("merge", "str", "map", "seq"))
 
 
 @dataclass(frozen=True)
@@ -115,11 +115,12 @@ def read(path: str | Path) -> YamlDoc:
     text = _read_text(Path(path), shown)
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = True  # found on the node graph instead, all at once
+    doc = YamlDoc(shown, text.splitlines() or [""], None, None)
     try:
         graph = yaml.compose(text)
-        duplicates = _walk(shown, graph)
+        _walk(doc, graph, yaml.resolver)
         # the graph is built once: the data is constructed from it as YAML.load would
-        root = yaml.constructor.construct_document(graph) if graph is not None else None
+        doc.root = yaml.constructor.construct_document(graph) if graph is not None else None
     except ReaderError as error:  # control characters: the reader knows the offset only
         line, col = _offset_position(text, error.position)
         raise SpecError([Diagnostic(
@@ -133,8 +134,7 @@ def read(path: str | Path) -> YamlDoc:
         raise SpecError([Diagnostic(shown, 1, 1, f"YAML error: {error}")]) from None
     except RecursionError:  # ruamel's composer recurses once per level of nesting
         raise SpecError([_too_deep(shown, text)]) from None
-    doc = YamlDoc(shown, text.splitlines() or [""], root, None, duplicates)
-    doc.data = _plain(root, (), doc)
+    doc.data = _plain(doc.root, (), doc)
     return doc
 
 
@@ -211,15 +211,34 @@ def _syntax_error(shown: str, error: MarkedYAMLError) -> Diagnostic:
     return Diagnostic(shown, line, col, f"YAML syntax error: {problem}", fix)
 
 
-def _walk(shown: str, graph: Node | None) -> list[Duplicate]:
-    """One pass over the node graph, before anything is constructed: what ruamel cannot
-    construct is refused with its place (a mapping or list used as a key, an alias inside its
-    own anchor: legal YAML that no spec needs), and every key given twice is collected."""
-    found: list[Duplicate] = []
+def _walk(doc: YamlDoc, graph: Node | None, resolver: Any) -> None:
+    """One pass over the node graph, before anything is constructed. What ruamel cannot
+    construct is refused with its place: a mapping or list used as a key, an alias inside its
+    own anchor (legal YAML that no spec needs). Keys given twice are collected, and so are
+    explicit tags, whose nodes are made plain again (``!!int x`` would crash the constructor)."""
     done: set[int] = set()
 
     def refuse(mark: Any, message: str, fix: str) -> NoReturn:
-        raise SpecError([Diagnostic(shown, mark.line + 1, mark.column + 1, message, fix)])
+        raise SpecError([Diagnostic(doc.file, mark.line + 1, mark.column + 1, message, fix)])
+
+    def untag(node: Node, path: Path_) -> None:
+        """'!!str' (a way to keep leading zeros) is welcome; any other tag is a problem and its
+        value is dropped."""
+        if isinstance(node, ScalarNode):
+            usual = str(resolver.resolve(ScalarNode, node.value, (node.style is None, False)))
+        else:
+            usual = _MAP_TAG if isinstance(node, MappingNode) else _SEQ_TAG
+        if node.tag == usual:
+            return
+        if node.tag != _STR_TAG or not isinstance(node, ScalarNode):
+            mark = node.start_mark
+            doc.problems.append(Diagnostic(
+                doc.file, mark.line + 1, mark.column + 1,
+                f"unsupported YAML tag {str(node.tag).replace(_TAG_PREFIX, '!!')}",
+                "remove the tag; specs use plain YAML values",
+            ))
+            doc.bad_paths.append(path)
+        node.tag = _STR_TAG if isinstance(node, ScalarNode) else usual
 
     def walk(node: Node, path: Path_, enclosing: frozenset[int], mark: Any) -> None:
         if id(node) in enclosing:
@@ -229,6 +248,7 @@ def _walk(shown: str, graph: Node | None) -> list[Duplicate]:
             return  # an alias of a node walked already
         done.add(id(node))
         enclosing |= {id(node)}
+        untag(node, path)
         if isinstance(node, MappingNode):
             first: dict[tuple[str, str], Position] = {}
             for key_node, value_node in node.value:
@@ -238,10 +258,11 @@ def _walk(shown: str, graph: Node | None) -> list[Duplicate]:
                 if key_node.tag == _MERGE_TAG:  # '<<': its keys land in this mapping
                     walk(value_node, path, enclosing, key_node.start_mark)
                     continue
+                untag(key_node, (*path, key_node.value))
                 ident = (str(key_node.tag), key_node.value)
                 here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 if ident in first:
-                    found.append(Duplicate(path, key_node.value, first[ident], here))
+                    doc.duplicates.append(Duplicate(path, key_node.value, first[ident], here))
                 else:
                     first[ident] = here
                 walk(value_node, (*path, key_node.value), enclosing, key_node.start_mark)
@@ -251,18 +272,12 @@ def _walk(shown: str, graph: Node | None) -> list[Duplicate]:
 
     if graph is not None:
         walk(graph, (), frozenset(), graph.start_mark)
-    return found
 
 
 def _plain(node: Any, path: Path_, doc: YamlDoc) -> Any:
-    """ruamel's round-trip types -> plain Python; odd keys and tags become problems."""
-    tag = getattr(getattr(node, "tag", None), "value", None)
-    if isinstance(node, TaggedScalar) and tag == _STR_TAG:
-        return str(node.value)  # '!!str 00030842' is a legitimate way to keep leading zeros
-    if tag:
-        doc.problems.append(Diagnostic(doc.file, *doc.position(path), f"unsupported YAML tag {tag}",
-                                       "remove the tag; specs use plain YAML values"))
-        doc.bad_paths.append(path)
+    """ruamel's round-trip types -> plain Python; odd keys become problems, values already
+    reported (``bad_paths``) are dropped."""
+    if path in doc.bad_paths:
         return None
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}

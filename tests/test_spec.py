@@ -723,6 +723,12 @@ def test_template_and_use_problems() -> None:
                                    "indent its entries under it, as 'key: value' lines"),
     ("version: 1\nsources:\n  A: !secret x\n", "spec.yaml:3:6: unsupported YAML tag !secret — "
                                                "remove the tag; specs use plain YAML values"),
+    ("version: 1\nsources:\n  A: !!int x\n", "spec.yaml:3:6: unsupported YAML tag !!int — remove "
+                                            "the tag; specs use plain YAML values"),  # crashed
+    ("version: 1\nsources:\n  A: !<tag:yaml.org,2002:bool> maybe\n",
+     "spec.yaml:3:6: unsupported YAML tag !!bool — remove the tag; specs use plain YAML values"),
+    ("version: 1\nsources:\n  !!float x: {}\n", "spec.yaml:3:3: unsupported YAML tag !!float — "
+                                               "remove the tag; specs use plain YAML values"),
     ("version: 1\nsources:\n  1987: {}\n", "spec.yaml:3:3: the key '1987' is not text — quote "
                                           "it: \"1987\":"),
     ("version: 1\nsources:\n  ' A': {}\n", "spec.yaml:3:3: source name ' A' starts or ends with "
