@@ -22,8 +22,10 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.parser import Parser
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarbool import ScalarBoolean
+from ruamel.yaml.scanner import Scanner
 
 from .diagnostics import Diagnostic, SpecError
 
@@ -114,6 +116,9 @@ def read(path: str | Path) -> YamlDoc:
     shown = str(path)
     text = _read_text(Path(path), shown)
     yaml = YAML(typ="rt")
+    # the plain scanner and parser: comments are not needed, and ruamel's comment tracking
+    # crashes on valid YAML ('a:  # note' with its value on the next line, then a blank line)
+    yaml.Scanner, yaml.Parser = Scanner, Parser
     yaml.allow_duplicate_keys = True  # found on the node graph instead, all at once
     doc = YamlDoc(shown, text.splitlines() or [""], None, None)
     try:

@@ -756,6 +756,12 @@ def test_empty_sources_is_valid_with_a_warning() -> None:
         "spec.yaml:2:1: warning: no sources — add a source under sources:"]
 
 
+def test_a_comment_after_a_key_whose_value_is_on_the_next_line() -> None:
+    # valid YAML that ruamel's comment tracking crashed on ('overlap in comment')
+    loaded = load("version: 1\nuser:  # the registered e-mail\n  me@example.org\n\nsources: {}\n")
+    assert loaded.user == "me@example.org"
+
+
 def test_str_tag_keeps_leading_zeros() -> None:
     loaded = load(HEADER + """\
     sources:
