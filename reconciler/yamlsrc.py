@@ -111,15 +111,21 @@ class YamlDoc:
         return text.strip() or None
 
 
+def _yaml() -> YAML:
+    """The round-trip loader (it keeps every line and column) with the plain scanner and
+    parser: comments are not needed, and ruamel's comment tracking crashes on valid YAML
+    ('a:  # note' with its value on the next line, then a blank line)."""
+    yaml = YAML(typ="rt")
+    yaml.Scanner, yaml.Parser = Scanner, Parser
+    yaml.allow_duplicate_keys = True  # found on the node graph instead, all at once
+    return yaml
+
+
 def read(path: str | Path) -> YamlDoc:
     """Read and parse ``path``; SpecError (with a location where there is one) if it cannot."""
     shown = str(path)
     text = _read_text(Path(path), shown)
-    yaml = YAML(typ="rt")
-    # the plain scanner and parser: comments are not needed, and ruamel's comment tracking
-    # crashes on valid YAML ('a:  # note' with its value on the next line, then a blank line)
-    yaml.Scanner, yaml.Parser = Scanner, Parser
-    yaml.allow_duplicate_keys = True  # found on the node graph instead, all at once
+    yaml = _yaml()
     doc = YamlDoc(shown, text.splitlines() or [""], None, None)
     try:
         graph = yaml.compose(text)
@@ -147,7 +153,7 @@ def _too_deep(shown: str, text: str) -> Diagnostic:
     """Where the nesting is deepest; the event parser has no recursion, so it gets there."""
     depth, deepest, mark = 0, 0, None
     try:
-        for event in YAML(typ="rt").parse(text):
+        for event in _yaml().parse(text):
             if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
                 depth += 1
                 if depth > deepest:
