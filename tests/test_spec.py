@@ -846,7 +846,8 @@ def test_utf8_bom_and_non_ascii_names_are_fine() -> None:
 
 _EXAMPLE_TEXT = (Path(__file__).resolve().parent.parent / "examples" / "grb-followup.yaml").read_text(
     encoding="utf-8")
-_NOISE = list(" :\t\n-{}[],'\"#&*!|>%@`?0123456789abcxyz<")
+_NOISE = [*" :\t\n-{}[],'\"#&*!|>%@`?0123456789abcxyz<",  # and YAML's odder corners:
+          "&a ", "*a", "<<: *a", "!!int ", "!!str ", "? ", "  # note\n  ", "[" * 300]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
