@@ -3,7 +3,8 @@
 ruamel.yaml's round-trip loader keeps line and column of each key and value; this module reads
 the file (refusing, with a location, what is not a readable UTF-8 YAML document), converts the
 tree to plain Python values for validation, and answers "where is the thing at this path?".
-Duplicate keys are found on the node graph so that *all* of them are reported at once.
+The node graph is checked before anything is constructed: for what ruamel's constructor would
+crash on, and for duplicate keys and tags, so that *all* of those are reported at once.
 """
 
 from __future__ import annotations
