@@ -11,7 +11,7 @@ Names are the ``swifttools`` Python names, so that users' existing knowledge car
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, IntEnum, StrEnum
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -380,22 +380,52 @@ SERVER_INTERNAL: Mapping[str, Any] = _frozen(
 #: Envelope keys carried by every request and echoed in ``jobPars``.
 ENVELOPE_KEYS: tuple[str, ...] = ("api_name", "api_version", "UserID")
 
-#: Product status codes (§2.5).
+class Status(IntEnum):
+    """Product status codes (§2.5)."""
+
+    CANCELLED = -4
+    FAILED = -3
+    QUEUE_FAILED = -2
+    REQUEST_FAILED = -1
+    REQUESTED = 1
+    QUEUED = 2
+    RUNNING = 3
+    COMPLETE = 4
+    #: astrometric position only: waiting for the standard position
+    WAITING = 5
+
+
+#: Texts for the codes; only 3, 4 and -4 are documented (D27), the others are this tool's.
 STATUS_TEXT: Mapping[int, str] = _frozen(
     {
-        -4: "Cancelled at your request",
-        -3: "Job ran but produced no product",
-        -2: "Internal error: adding the job to the queue failed",
-        -1: "Internal error: the job could not be requested",
-        1: "Requested, not yet queued",
-        2: "Queued",
-        3: "Running",
-        4: "Complete",
-        5: "Waiting for the standard position to finish",
+        Status.CANCELLED: "Cancelled at your request",
+        Status.FAILED: "Job ran but produced no product",
+        Status.QUEUE_FAILED: "Internal error: adding the job to the queue failed",
+        Status.REQUEST_FAILED: "Internal error: the job could not be requested",
+        Status.REQUESTED: "Requested, not yet queued",
+        Status.QUEUED: "Queued",
+        Status.RUNNING: "Running",
+        Status.COMPLETE: "Complete",
+        Status.WAITING: "Waiting for the standard position to finish",
     }
 )
-TERMINAL_STATUSES = frozenset({-4, -3, -2, -1, 4})
-ACTIVE_STATUSES = frozenset({1, 2, 3, 5})
+#: statusText of a product that was not part of the job (its statusCode is null)
+UNKNOWN_STATUS_TEXT = "Unknown status"
+TERMINAL_STATUSES = frozenset({Status.CANCELLED, Status.FAILED, Status.QUEUE_FAILED,
+                               Status.REQUEST_FAILED, Status.COMPLETE})
+ACTIVE_STATUSES = frozenset({Status.REQUESTED, Status.QUEUED, Status.RUNNING, Status.WAITING})
+
+
+class Endpoint(StrEnum):
+    """The JSON endpoints, relative to the base URL (§2)."""
+
+    SUBMIT = "run_userobject.php"
+    COUNT_JOBS = "getNumJobs.php"
+    LIST_JOBS = "listOldJobs.php"
+    OLD_PRODUCT = "getOldProduct.php"
+    STATUS = "checkProductStatus.php"
+    CANCEL = "canceljob.php"
+
 
 #: Cancel outcome codes (§2.6).
 CANCEL_TEXT: Mapping[int, str] = _frozen(

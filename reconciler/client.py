@@ -29,6 +29,8 @@ from .catalogue import (
     API_VERSION,
     DOWNLOAD_ALL,
     DOWNLOAD_FORMATS,
+    Endpoint,
+    Status,
     TERMINAL_STATUSES,
     product_by_key,
 )
@@ -54,12 +56,8 @@ __all__ = [
     "SubmitOutcomeUnknown", "SubmitResult", "Timeouts", "TransportError", "archive_url",
 ]
 
-SUBMIT = "run_userobject.php"
-COUNT = "getNumJobs.php"
-LIST = "listOldJobs.php"
-OLD_PRODUCT = "getOldProduct.php"
-STATUS = "checkProductStatus.php"
-CANCEL = "canceljob.php"
+SUBMIT, COUNT, LIST = Endpoint.SUBMIT, Endpoint.COUNT_JOBS, Endpoint.LIST_JOBS
+OLD_PRODUCT, STATUS, CANCEL = Endpoint.OLD_PRODUCT, Endpoint.STATUS, Endpoint.CANCEL
 
 _CHUNK = 1 << 16
 
@@ -138,7 +136,7 @@ class ProductStatus:
     @property
     def complete(self) -> bool:
         """Finished with products available (status 4)."""
-        return self.code == 4
+        return self.code == Status.COMPLETE
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..catalogue import ACTIVE_STATUSES, PRODUCTS, PSF, TERMINAL_STATUSES, XASTROM
+from ..catalogue import ACTIVE_STATUSES, PRODUCTS, PSF, TERMINAL_STATUSES, XASTROM, Status
 
-COMPLETE, FAILED, CANCELLED, REQUESTED, QUEUED, RUNNING, WAITING = 4, -3, -4, 1, 2, 3, 5
+COMPLETE, FAILED, CANCELLED = Status.COMPLETE, Status.FAILED, Status.CANCELLED
+REQUESTED, QUEUED, RUNNING, WAITING = Status.REQUESTED, Status.QUEUED, Status.RUNNING, Status.WAITING
 _PSF_KEY = PRODUCTS[PSF].key
 _XASTROM_KEY = PRODUCTS[XASTROM].key
 

@@ -12,7 +12,14 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from ..catalogue import CANCEL_TEXT, DOWNLOAD_ALL, PRODUCTS, STATUS_TEXT
+from ..catalogue import (
+    CANCEL_TEXT,
+    DOWNLOAD_ALL,
+    PRODUCTS,
+    STATUS_TEXT,
+    UNKNOWN_STATUS_TEXT,
+    Endpoint,
+)
 from . import archives, progress
 from .clock import Clock
 from .config import SimConfig
@@ -71,12 +78,12 @@ class Protocol:
     """The simulated server's behaviour over its store and clock."""
 
     ENDPOINTS: dict[str, str] = {
-        "run_userobject.php": "submit",
-        "getNumJobs.php": "num_jobs",
-        "listOldJobs.php": "list_old_jobs",
-        "getOldProduct.php": "old_product",
-        "checkProductStatus.php": "product_status",
-        "canceljob.php": "cancel",
+        Endpoint.SUBMIT: "submit",
+        Endpoint.COUNT_JOBS: "num_jobs",
+        Endpoint.LIST_JOBS: "list_old_jobs",
+        Endpoint.OLD_PRODUCT: "old_product",
+        Endpoint.STATUS: "product_status",
+        Endpoint.CANCEL: "cancel",
     }
 
     def __init__(self, store: Store, clock: Clock, config: SimConfig, base_url: str) -> None:
@@ -180,7 +187,7 @@ class Protocol:
         reply: Reply = {}
         for key in _what(body["what"]):
             if key not in current:
-                reply[key] = {"statusCode": None, "statusText": "Unknown status",
+                reply[key] = {"statusCode": None, "statusText": UNKNOWN_STATUS_TEXT,
                               "progress": dict(progress.NOT_REQUESTED)}
                 continue
             code, since = current[key]
