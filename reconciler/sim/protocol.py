@@ -20,6 +20,7 @@ from ..catalogue import (
     UNKNOWN_STATUS_TEXT,
     Endpoint,
 )
+from ..values import server_int
 from . import archives, progress
 from .clock import Clock
 from .config import SimConfig
@@ -53,13 +54,14 @@ _MAX_JOB_ID = 2**63 - 1  # SQLite's INTEGER
 
 
 def _job_id(value: Any) -> int | None:
+    """A job id as clients send it (``14`` or ``"14"``), or None if it cannot be one."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, int) and 0 < value <= _MAX_JOB_ID:
-        return value
-    return None
+    try:
+        job_id = server_int(value)
+    except (TypeError, ValueError):
+        return None
+    return job_id if 0 < job_id <= _MAX_JOB_ID else None
 
 
 def _what(value: Any) -> list[str]:
