@@ -9,18 +9,28 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from . import __version__
 from .errors import UserError
+from .sim.config import SimConfig
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_FAILED = 0, 1, 2, 3
 
 
-def _common(top: bool) -> argparse.ArgumentParser:
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error, but 2 means "changes present" here: a usage error is
+    an error like any other, exit 1."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _common(top: bool) -> _Parser:
     """Options accepted before or after the command. Only the top level sets defaults, so a
     subcommand's parser never overwrites what was given before the command name."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
     common.add_argument("--server", metavar="URL", default=default(None),
                         help="server base URL (default: the UKSSDC); 'sim' = embedded simulator")
@@ -32,14 +42,15 @@ def _common(top: bool) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     common = _common(top=False)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="xrt-reconcile", parents=[_common(top=True)],
         description="Declarative Swift-XRT product requests for the UKSSDC.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                parser_class=_Parser)
 
     p = sub.add_parser("validate", parents=[common], help="check specs (no network)")
     p.add_argument("specs", nargs="+", metavar="SPEC")
@@ -51,24 +62,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(module="schema")
 
     sim = sub.add_parser("sim", parents=[common], help="the UKSSDC simulator")
-    sim_sub = sim.add_subparsers(dest="sim_command", metavar="SIM_COMMAND", required=True)
-    p = sim_sub.add_parser("serve", parents=[common], help="run the simulator in the foreground")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--db", metavar="PATH", default=".xrt-reconcile/sim.sqlite3")
+    sim_sub = sim.add_subparsers(dest="sim_command", metavar="SIM_COMMAND", required=True,
+                                 parser_class=_Parser)
+    p = sim_sub.add_parser(
+        "serve", parents=[common], help="run the simulator in the foreground",
+        description="Serve the UKSSDC XRT product API on loopback, for demos and tests. "
+                    "Clients use the base URL http://HOST:PORT/user_objects. State is kept in "
+                    "the SQLite file --db, so a restart carries on; the server stops on Ctrl-C "
+                    "or SIGTERM, or by itself after --max-seconds or --max-requests.",
+    )
+    p.add_argument("--host", default="127.0.0.1",
+                   help="loopback address to listen on (default: %(default)s)")
+    p.add_argument("--port", type=int, default=8765,
+                   help="port to listen on, 0 for any free one (default: %(default)s)")
+    p.add_argument("--db", metavar="PATH", default=".xrt-reconcile/sim.sqlite3",
+                   help="SQLite state file (default: %(default)s)")
     p.add_argument("--job-seconds", type=float, default=60.0, metavar="S",
-                   help="seconds each product spends in each status")
-    p.add_argument("--max-queued", type=int, default=10, metavar="N",
-                   help="per-user limit of queued+running jobs")
+                   help="seconds each product spends in each status (default: %(default)s)")
+    p.add_argument("--max-queued", type=int, default=SimConfig.max_queued, metavar="N",
+                   help="per-user limit of queued+running jobs (default: %(default)s)")
     p.add_argument("--fail-rate", type=float, default=0.0, metavar="R",
                    help="fraction of requests answered with HTTP 5xx")
     p.add_argument("--drop-rate", type=float, default=0.0, metavar="R",
                    help="fraction of requests whose connection is closed with no answer")
     p.add_argument("--latency", type=float, default=0.0, metavar="S",
                    help="seconds added to every answer")
-    p.add_argument("--seed", type=int, default=0, help="seed for the fault injection")
-    p.add_argument("--expire-seconds", type=float, default=30 * 86400.0, metavar="S",
-                   help="products are removed (hasProd false) this long after a job finished")
+    p.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="seed for the fault injection")
+    p.add_argument("--expire-seconds", type=float, default=SimConfig.expire_seconds,
+                   metavar="S", help="products are removed (hasProd false) this long after a "
+                                     "job finished (default: %(default)s, 30 days)")
     p.add_argument("--fail-product", action="append", default=[], metavar="[NAME:]PRODUCT",
                    help="products that end with status -3 (globs, e.g. lc or 'GRB*:spec'); "
                         "repeatable")
@@ -77,9 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manual-clock", action="store_true",
                    help="time moves only via POST /_sim/advance {\"seconds\": S}")
     p.add_argument("--max-requests", type=int, default=1_000_000, metavar="N",
-                   help="stop after this many protocol requests")
+                   help="stop after this many protocol requests (default: %(default)s)")
     p.add_argument("--max-seconds", type=float, default=8 * 3600.0, metavar="S",
-                   help="stop after running this long")
+                   help="stop after running this long (default: %(default)s, 8 hours)")
     p.set_defaults(module="sim")
     return parser
 
