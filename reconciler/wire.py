@@ -22,7 +22,7 @@ from .catalogue import (
     Param,
 )
 from .request import Request
-from .values import from_server, to_wire
+from .values import from_server, server_bool, to_wire
 
 
 def to_payload(request: Request, user: str) -> dict[str, Any]:
@@ -48,14 +48,6 @@ class ServerJob:
 
     request: Request
     unreadable: list[str] = field(default_factory=list)
-
-
-def _flag_set(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return value.strip() == "1"
-    return value == 1
 
 
 def _read_table(job_pars: Mapping[str, Any], table: Mapping[str, Param],
@@ -90,7 +82,7 @@ def from_job_pars(job_pars: Mapping[str, Any]) -> ServerJob:
     globals_ = _read_table(job_pars, values, unreadable)
     products = {
         prod: _read_table(job_pars, PRODUCTS[prod].params, unreadable)
-        for prod in ALL_PRODUCTS if _flag_set(job_pars.get(PRODUCTS[prod].flag, 0))
+        for prod in ALL_PRODUCTS if server_bool(job_pars.get(PRODUCTS[prod].flag, 0))
     }
     request = Request(name=globals_.get("name", ""), globals=globals_, products=products)
     return ServerJob(request=request, unreadable=sorted(set(unreadable)))
