@@ -10,7 +10,6 @@ nothing was sent; that alone may be retried for a submission.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import random
 import time
@@ -23,6 +22,7 @@ import urllib3.exceptions
 
 from .client_errors import SubmitNotSent, SubmitOutcomeUnknown, TransportError
 from .errors import UserError
+from .loopback import is_loopback
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -186,12 +186,3 @@ def check_base_url(url: str, what: str = "server URL") -> str:
             "localhost, 127.0.0.0/8 and ::1)"
         )
     return url
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 from dataclasses import dataclass
 
 from ..catalogue import API_VERSION
+from ..loopback import is_loopback
 
 #: Products stay downloadable this long after the job finished, unless configured otherwise.
 DEFAULT_EXPIRE_SECONDS = 30 * 24 * 3600.0
@@ -81,13 +81,3 @@ class SimConfig:
             if not pattern or pattern.count(":") > 1:
                 out.append(f"--fail-product {pattern!r} is not PRODUCT or NAME:PRODUCT")
         return out
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine only (the simulator must not be reachable outside)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
