@@ -17,15 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+import strategies
 from hypothesis import strategies as st
 
-from reconciler import catalogue as cat
-from reconciler.catalogue import Param
-from reconciler.request import Request
-from reconciler.values import from_user, server_echo, to_wire
-from reconciler.wire import to_payload
-
-import strategies
+from reconciler.protocol import catalogue as cat
+from reconciler.protocol.catalogue import Param
+from reconciler.protocol.request import Request
+from reconciler.protocol.values import from_user, server_echo, to_wire
+from reconciler.protocol.wire import to_payload
 
 USER = "jobpars@example.org"
 

@@ -2,8 +2,8 @@
 
 Everything here walks ``catalogue.GLOBALS`` / ``catalogue.PRODUCTS`` and their rules, so a
 parameter added to the catalogue is generated without touching this file. A generated request
-is the *input* of :func:`reconciler.request.build` (name, canonical globals, canonical product
-parameters, as :func:`reconciler.values.from_user` produces them) and is guaranteed to build
+is the *input* of :func:`reconciler.protocol.request.build` (name, canonical globals, canonical product
+parameters, as :func:`reconciler.protocol.values.from_user` produces them) and is guaranteed to build
 without problems: values are drawn freely, then the catalogue's own rules (``needs``, ``sets``,
 mandatory parameters, directives, shared position parameters, shared wire keys) repair the draw,
 and anything still invalid is filtered out.
@@ -12,7 +12,7 @@ Public entry points (also meant for the simulator tests):
 
 * :func:`param_values` - canonical values for one parameter;
 * :func:`request_inputs` - ``RequestInputs(name, globals, products)`` for ``build``;
-* :func:`requests` - the built :class:`~reconciler.request.Request`;
+* :func:`requests` - the built :class:`~reconciler.protocol.request.Request`;
 * :func:`coverage_targets` - every (scope, parameter, value) the corpus must reach, for
   deterministic coverage tests together with ``request_inputs(force=...)``.
 """
@@ -24,10 +24,10 @@ from typing import Any, Iterable, Mapping, NamedTuple
 
 from hypothesis import strategies as st
 
-from reconciler import catalogue as cat
-from reconciler.catalogue import GLOBAL_SCOPE, Kind, Param
-from reconciler.request import Request, build
-from reconciler.values import canonical_equal, from_user
+from reconciler.protocol import catalogue as cat
+from reconciler.protocol.catalogue import GLOBAL_SCOPE, Kind, Param
+from reconciler.protocol.request import Request, build
+from reconciler.protocol.values import canonical_equal, from_user
 
 #: force value meaning "present, with any valid value"
 PRESENT = object()
@@ -39,7 +39,7 @@ _DEFAULT_BOUNDS = (0.0, 1e9)
 
 
 class RequestInputs(NamedTuple):
-    """The arguments of :func:`reconciler.request.build`."""
+    """The arguments of :func:`reconciler.protocol.request.build`."""
 
     name: str
     globals: dict[str, Any]

@@ -9,8 +9,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from reconciler import catalogue, reference, spec, yamlsrc
+from reconciler import spec
 from reconciler.cli import main
+from reconciler.protocol import catalogue
+from reconciler.spec import reference, yamlsrc
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -99,7 +101,7 @@ def test_source_detection_needs_no_position() -> None:
 
 def test_readme_reference_matches_the_catalogue() -> None:
     assert reference.splice(README) == README, (
-        "README spec reference is stale: run `.venv/bin/python -m reconciler.reference "
+        "README spec reference is stale: run `.venv/bin/python -m reconciler.spec.reference "
         "--write README.md`")
     for name in catalogue.GLOBALS:
         if name != "name":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import schema
+from ..spec import schema
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,8 +16,8 @@ import sys
 from typing import Any, TextIO
 
 from .. import spec as spec_mod
-from ..diagnostics import Diagnostic, errors, in_order, summary
-from ..wire import to_payload
+from ..protocol.wire import to_payload
+from ..spec.diagnostics import Diagnostic, errors, in_order, summary
 
 
 def run(args: argparse.Namespace) -> int:

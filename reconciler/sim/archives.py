@@ -16,8 +16,19 @@ import tarfile
 import zipfile
 from typing import Any, Callable, Mapping
 
-from ..catalogue import (DOWNLOAD_ALL, DOWNLOAD_FORMATS, ENH, GLOBALS, IMAGE, LC, PRODUCTS, PSF,
-                         SOURCEDET, SPEC, XASTROM)
+from ..protocol.catalogue import (
+    DOWNLOAD_ALL,
+    DOWNLOAD_FORMATS,
+    ENH,
+    GLOBALS,
+    IMAGE,
+    LC,
+    PRODUCTS,
+    PSF,
+    SOURCEDET,
+    SPEC,
+    XASTROM,
+)
 from .faults import uniform
 from .jobpars import job_dir
 

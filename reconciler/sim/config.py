@@ -6,8 +6,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..catalogue import API_VERSION
 from ..loopback import is_loopback
+from ..protocol.catalogue import API_VERSION
 
 #: Products stay downloadable this long after the job finished, unless configured otherwise.
 DEFAULT_EXPIRE_SECONDS = 30 * 24 * 3600.0

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..catalogue import DIRECTIVES, GLOBALS
-from ..request import Request
+from ..protocol.catalogue import DIRECTIVES, GLOBALS
+from ..protocol.request import Request
 from . import targets
 
 #: A directive's resolver: (name, RA or None, Dec or None) -> the values of its ``fills``, or None.

@@ -16,9 +16,16 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..catalogue import ALL_PRODUCTS, ENVELOPE_KEYS, GLOBALS, PRODUCTS, SERVER_INTERNAL, Param
-from ..request import Request
-from ..values import server_echo
+from ..protocol.catalogue import (
+    ALL_PRODUCTS,
+    ENVELOPE_KEYS,
+    GLOBALS,
+    PRODUCTS,
+    SERVER_INTERNAL,
+    Param,
+)
+from ..protocol.request import Request
+from ..protocol.values import server_echo
 
 
 def job_dir(job_id: int) -> str:

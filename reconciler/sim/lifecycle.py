@@ -15,7 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..catalogue import ACTIVE_STATUSES, PRODUCTS, PSF, TERMINAL_STATUSES, XASTROM, Status
+from ..protocol.catalogue import (
+    ACTIVE_STATUSES,
+    PRODUCTS,
+    PSF,
+    TERMINAL_STATUSES,
+    XASTROM,
+    Status,
+)
 
 COMPLETE, FAILED, CANCELLED = Status.COMPLETE, Status.FAILED, Status.CANCELLED
 REQUESTED, QUEUED, RUNNING, WAITING = Status.REQUESTED, Status.QUEUED, Status.RUNNING, Status.WAITING

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalogue import ENH, IMAGE, LC, PRODUCTS, PSF, SOURCEDET, SPEC, XASTROM
+from ..protocol.catalogue import ENH, IMAGE, LC, PRODUCTS, PSF, SOURCEDET, SPEC, XASTROM
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from ..catalogue import (
+from ..protocol.catalogue import (
     CANCEL_TEXT,
     DOWNLOAD_ALL,
     PRODUCTS,
@@ -20,7 +20,7 @@ from ..catalogue import (
     UNKNOWN_STATUS_TEXT,
     Endpoint,
 )
-from ..values import server_int
+from ..protocol.values import server_int
 from . import archives, progress
 from .clock import Clock
 from .config import SimConfig

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..catalogue import DOWNLOAD_FORMATS
+from ..protocol.catalogue import DOWNLOAD_FORMATS
 from .clock import Clock, ManualClock, WallClock
 from .config import SimConfig
 from .faults import Fault, FaultInjector

@@ -1,7 +1,7 @@
 """Judging a submission the way the server does (ukssdc-api.md §1.3, §3.10 server column).
 
 Values are read leniently (the server accepts ``"20"`` for 20) but checked against the
-catalogue's allowed values and ranges; presence rules are :func:`reconciler.request.build` with
+catalogue's allowed values and ranges; presence rules are :func:`reconciler.protocol.request.build` with
 ``server_rules``. Problems come back grouped under the server's own ``listErr`` labels, with
 wire names, so swifttools can map them back to Python names.
 """
@@ -12,10 +12,19 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
-from ..catalogue import ALL_PRODUCTS, DIRECTIVES, GLOBALS, PRODUCTS, XASTROM, PSF, Kind, Param
-from ..request import Problem, Request, build
-from ..values import ValueProblem, from_server, from_user
-from ..wire import from_job_pars
+from ..protocol.catalogue import (
+    ALL_PRODUCTS,
+    DIRECTIVES,
+    GLOBALS,
+    PRODUCTS,
+    PSF,
+    XASTROM,
+    Kind,
+    Param,
+)
+from ..protocol.request import Problem, Request, build
+from ..protocol.values import ValueProblem, from_server, from_user
+from ..protocol.wire import from_job_pars
 
 PROBLEMS = "There were problems with the parameters you supplied."
 LABEL_MISSING = "The following parameters are needed, but were not supplied:"

@@ -15,7 +15,6 @@ from typing import Any, Iterator, Mapping
 from swifttools.ukssdc.xrt_prods import XRTProductRequest, productVars
 from swifttools.ukssdc.xrt_prods.prod_common import longToShort
 
-
 USER = "conformance@example.org"
 #: the key both sides may legitimately differ on (client version)
 IGNORED_PAYLOAD_KEYS = ("api_version",)

@@ -16,9 +16,7 @@ from typing import Any, Callable, Mapping
 
 import pytest
 
-from reconciler.catalogue import ALL_PRODUCTS, DOWNLOAD_FORMATS, GLOBALS, PRODUCTS
 from reconciler.client import (
-    SUBMIT,
     Client,
     RetryPolicy,
     ServerError,
@@ -27,11 +25,18 @@ from reconciler.client import (
     Timeouts,
     TransportError,
 )
-from reconciler.request import Request, build
+from reconciler.protocol.catalogue import (
+    ALL_PRODUCTS,
+    DOWNLOAD_FORMATS,
+    GLOBALS,
+    PRODUCTS,
+    Endpoint,
+)
+from reconciler.protocol.request import Request, build
+from reconciler.protocol.values import canonical_equal
+from reconciler.protocol.wire import from_job_pars, to_payload
 from reconciler.sim import Simulator, run_simulator
 from reconciler.sim.targets import by_name
-from reconciler.values import canonical_equal
-from reconciler.wire import from_job_pars, to_payload
 
 pytestmark = pytest.mark.conformance
 
@@ -314,7 +319,7 @@ def test_products_expire(client: Client, msim: Simulator, tmp_path: Path) -> Non
 # --- faults ----------------------------------------------------------------------------------------------------
 
 def _submit_calls(sim: Simulator) -> int:
-    return int(sim.stats()["requests"].get(SUBMIT, 0))
+    return int(sim.stats()["requests"].get(Endpoint.SUBMIT, 0))
 
 
 def test_reads_survive_injected_faults_within_bounds(tmp_path: Path) -> None:

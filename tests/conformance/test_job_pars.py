@@ -12,17 +12,17 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable, Mapping
 
+import job_pars
 import pytest
+from documented_examples import EXAMPLE_4_2, EXAMPLE_4_3
 from hypothesis import given, settings
 
-import job_pars
 from conformance import swift_oracle
-from documented_examples import EXAMPLE_4_2, EXAMPLE_4_3
-from reconciler import catalogue as cat
-from reconciler.catalogue import Kind, Param
-from reconciler.request import Request
-from reconciler.values import canonical_equal
-from reconciler.wire import from_job_pars
+from reconciler.protocol import catalogue as cat
+from reconciler.protocol.catalogue import Kind, Param
+from reconciler.protocol.request import Request
+from reconciler.protocol.values import canonical_equal
+from reconciler.protocol.wire import from_job_pars
 
 pytestmark = pytest.mark.conformance
 

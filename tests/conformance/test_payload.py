@@ -12,16 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import strategies
+from documented_examples import TUTORIAL_GLOBALS, TUTORIAL_NAME, TUTORIAL_PRODUCTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import strategies
-from documented_examples import TUTORIAL_GLOBALS, TUTORIAL_NAME, TUTORIAL_PRODUCTS
 from conformance import swift_oracle
-from reconciler import catalogue as cat
-from reconciler.catalogue import GLOBAL_SCOPE
-from reconciler.values import to_wire
-from reconciler.wire import to_payload
+from reconciler.protocol import catalogue as cat
+from reconciler.protocol.catalogue import GLOBAL_SCOPE
+from reconciler.protocol.values import to_wire
+from reconciler.protocol.wire import to_payload
 
 pytestmark = pytest.mark.conformance
 

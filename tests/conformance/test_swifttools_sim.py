@@ -18,13 +18,23 @@ from typing import Any, Iterator, Mapping
 
 import pytest
 import requests
-from swifttools.ukssdc.xrt_prods import XRTProductRequest, countActiveJobs, listOldJobs
-from swifttools.ukssdc.xrt_prods import prod_request
+from swifttools.ukssdc.xrt_prods import (
+    XRTProductRequest,
+    countActiveJobs,
+    listOldJobs,
+    prod_request,
+)
 
-from reconciler.catalogue import (DEFAULT_SERVER, DIRECTIVES, GLOBAL_BY_WIRE, GLOBALS, PRODUCTS,
-                                  product_param_by_wire)
+from reconciler.protocol.catalogue import (
+    DEFAULT_SERVER,
+    DIRECTIVES,
+    GLOBAL_BY_WIRE,
+    GLOBALS,
+    PRODUCTS,
+    product_param_by_wire,
+)
+from reconciler.protocol.values import canonical_equal, from_server
 from reconciler.sim import Simulator
-from reconciler.values import canonical_equal, from_server
 
 pytestmark = [
     pytest.mark.conformance,

@@ -7,9 +7,9 @@ from typing import Any, Mapping
 
 import requests
 
-from reconciler.request import Request, build
+from reconciler.protocol.request import Request, build
+from reconciler.protocol.wire import to_payload
 from reconciler.sim import Simulator
-from reconciler.wire import to_payload
 
 USER = "tester@example.org"
 OTHER = "someone.else@example.org"

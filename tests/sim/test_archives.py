@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.catalogue import DOWNLOAD_FORMATS, PRODUCTS
+from reconciler.protocol.catalogue import DOWNLOAD_FORMATS, PRODUCTS
 from reconciler.sim import archives
 from reconciler.sim.directives import resolve
 from reconciler.sim.jobpars import build_job_pars

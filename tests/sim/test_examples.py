@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import spec, wire
+from reconciler import spec
 from reconciler.client import Client
+from reconciler.protocol import wire
 from reconciler.sim import Simulator
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))

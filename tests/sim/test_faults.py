@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 from reconciler.sim.config import SimConfig
-from reconciler.sim.faults import ERROR_CODES, Fault, FaultInjector, product_fails, uniform
+from reconciler.sim.faults import (
+    ERROR_CODES,
+    Fault,
+    FaultInjector,
+    product_fails,
+    uniform,
+)
 
 
 def decisions(config: SimConfig, n: int) -> list[tuple[Fault, int]]:

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import strategies
 from hypothesis import HealthCheck, given, settings
 
-import strategies
-from reconciler.catalogue import ENVELOPE_KEYS, GLOBALS, PRODUCTS, SERVER_INTERNAL
-from reconciler.catalogue import XASTROM as ASTROM
-from reconciler.request import Request
+from reconciler.protocol.catalogue import (
+    ENVELOPE_KEYS,
+    GLOBALS,
+    PRODUCTS,
+    SERVER_INTERNAL,
+    Param,
+)
+from reconciler.protocol.catalogue import XASTROM as ASTROM
+from reconciler.protocol.request import Request
+from reconciler.protocol.values import canonical_equal, from_server, to_wire
+from reconciler.protocol.wire import from_job_pars, to_payload
 from reconciler.sim.directives import resolve
 from reconciler.sim.jobpars import build_job_pars
 from reconciler.sim.validation import judge
-from reconciler.catalogue import Param
-from reconciler.values import canonical_equal, from_server, to_wire
-from reconciler.wire import from_job_pars, to_payload
 
 from .support import USER, payload
 

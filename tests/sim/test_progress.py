@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.catalogue import PRODUCTS
+from reconciler.protocol.catalogue import PRODUCTS
 from reconciler.sim import progress
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from reconciler.catalogue import GLOBALS
+from reconciler.protocol.catalogue import GLOBALS
 
 from .support import OTHER, USER, payload, post, status, submit
 

@@ -7,8 +7,15 @@ import re
 import pytest
 
 from reconciler.sim import targets
-from reconciler.sim.targets import CATALOGUE, by_name, covering, resolve_coords, resolve_t0, \
-    resolve_targets, separation
+from reconciler.sim.targets import (
+    CATALOGUE,
+    by_name,
+    covering,
+    resolve_coords,
+    resolve_t0,
+    resolve_targets,
+    separation,
+)
 
 
 def test_catalogue_is_large_varied_and_well_formed() -> None:

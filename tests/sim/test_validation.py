@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.catalogue import GLOBALS, PRODUCTS
+from reconciler.protocol.catalogue import GLOBALS, PRODUCTS
 from reconciler.sim.validation import LABEL_INVALID, LABEL_MISSING, LABEL_OTHER, judge
 
 from .support import USER, payload

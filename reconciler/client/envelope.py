@@ -14,8 +14,8 @@ import warnings
 from functools import lru_cache
 from typing import Any, Mapping
 
-from .catalogue import API_VERSION, wire_to_python
-from .client_errors import (
+from ..protocol.catalogue import API_VERSION, wire_to_python
+from .errors import (
     ProtocolError,
     ServerDeprecationWarning,
     ServerError,

@@ -10,9 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler import catalogue, paramdoc, spec
-from reconciler.catalogue import Kind
-from reconciler.diagnostics import SpecError
+from reconciler import spec
+from reconciler.protocol import catalogue
+from reconciler.protocol.catalogue import Kind
+from reconciler.spec import paramdoc
+from reconciler.spec.diagnostics import SpecError
 
 HEADER = """\
     version: 1
@@ -844,7 +846,7 @@ def test_utf8_bom_and_non_ascii_names_are_fine() -> None:
 
 # --- never a traceback ------------------------------------------------------------------------------
 
-_EXAMPLE_TEXT = (Path(__file__).resolve().parent.parent / "examples" / "grb-followup.yaml").read_text(
+_EXAMPLE_TEXT = (Path(__file__).resolve().parents[2] / "examples" / "grb-followup.yaml").read_text(
     encoding="utf-8")
 _NOISE = [*" :\t\n-{}[],'\"#&*!|>%@`?0123456789abcxyz<",  # and YAML's odder corners:
           "&a ", "*a", "<<: *a", "!!int ", "!!str ", "? ", "  # note\n  ", "[" * 300]

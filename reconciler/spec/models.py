@@ -1,8 +1,8 @@
 """The spec's shape as pydantic models, generated from the parameter catalogue.
 
-Every parameter field validates through :func:`reconciler.values.from_user` (so the spec, the
+Every parameter field validates through :func:`reconciler.protocol.values.from_user` (so the spec, the
 payload and the comparison agree on what a value means) and carries its JSON Schema from
-:mod:`reconciler.paramdoc`. Errors are raised as ``value_problem`` with a ``fix`` so the loader
+:mod:`reconciler.spec.paramdoc`. Errors are raised as ``value_problem`` with a ``fix`` so the loader
 can print them as they are; the loader, not the models, locates them in the YAML text.
 """
 
@@ -24,9 +24,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..protocol.catalogue import ALL_PRODUCTS, GLOBAL_SCOPE, PRODUCTS, Param
+from ..protocol.values import ValueProblem, from_user
 from . import durations, paramdoc
-from .catalogue import ALL_PRODUCTS, GLOBAL_SCOPE, PRODUCTS, Param
-from .values import ValueProblem, from_user
 
 _FORBID = ConfigDict(extra="forbid")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.request import Problem, Request, build
+from reconciler.protocol.request import Problem, Request, build
 
 BASE: dict[str, Any] = {"RA": 1.0, "Dec": 2.0, "targ": "00000001", "centroid": True,
                         "posErr": 1, "useSXPS": False}

@@ -1,6 +1,6 @@
 """The README's spec reference, generated from the models and the catalogue.
 
-``python -m reconciler.reference --write README.md`` refreshes the generated block in place;
+``python -m reconciler.spec.reference --write README.md`` refreshes the generated block in place;
 a test fails when the README and this output differ, so the reference is never stale.
 """
 
@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..protocol.catalogue import ALL_PRODUCTS, GLOBAL_SCOPE, PRODUCTS
 from . import durations, paramdoc
-from .catalogue import ALL_PRODUCTS, GLOBAL_SCOPE, PRODUCTS
-from .spec_models import Limits, Rebuild, Source, Spec
+from .models import Limits, Rebuild, Source, Spec
 
-BEGIN = "<!-- BEGIN GENERATED SPEC REFERENCE: python -m reconciler.reference --write README.md -->"
+BEGIN = "<!-- BEGIN GENERATED SPEC REFERENCE: python -m reconciler.spec.reference --write README.md -->"
 END = "<!-- END GENERATED SPEC REFERENCE -->"
 
 

@@ -2,8 +2,8 @@
 
 Each method is one endpoint of ukssdc-api.md §2 and returns a small frozen result in this
 tool's terms (Python product names, ``int`` job ids, UTC datetimes). The envelope rules live in
-:mod:`reconciler.envelope`, timeouts and retries in :mod:`reconciler.transport`, the failure
-types in :mod:`reconciler.client_errors` (re-exported here).
+:mod:`reconciler.client.envelope`, timeouts and retries in :mod:`reconciler.client.transport`, the failure
+types in :mod:`reconciler.client.errors` (re-exported here).
 
 Reads are retried; a submission never is once it may have been sent (see
 :class:`SubmitOutcomeUnknown`): the caller settles it from :meth:`Client.list_old_jobs`.
@@ -21,40 +21,27 @@ from typing import Any, Iterable, Mapping
 
 import requests
 
-from . import __version__
-from .catalogue import (
+from .. import __version__
+from ..errors import UserError
+from ..protocol.catalogue import (
     ACTIVE_STATUSES,
     ALL_PRODUCTS,
     API_NAME,
     API_VERSION,
     DOWNLOAD_ALL,
     DOWNLOAD_FORMATS,
+    TERMINAL_STATUSES,
     Endpoint,
     Status,
-    TERMINAL_STATUSES,
     product_by_key,
 )
-from .client_errors import (
-    ClientError,
-    ProtocolError,
-    ServerDeprecationWarning,
-    ServerError,
-    ServerVersionWarning,
-    SubmitNotSent,
-    SubmitOutcomeUnknown,
-    TransportError,
-)
+from ..protocol.values import server_bool, server_int
 from .envelope import WarningGate, read_reply
-from .errors import UserError
+from .errors import (
+    ProtocolError,
+    SubmitOutcomeUnknown,
+)
 from .transport import RetryPolicy, Timeouts, call, check_base_url, raise_for_status
-from .values import server_bool, server_int
-
-__all__ = [
-    "CancelOutcome", "CancelResult", "Client", "ClientError", "Download", "OldJob",
-    "OldProduct", "Progress", "ProgressStep", "ProductStatus", "ProtocolError", "RetryPolicy",
-    "ServerDeprecationWarning", "ServerError", "ServerVersionWarning", "SubmitNotSent",
-    "SubmitOutcomeUnknown", "SubmitResult", "Timeouts", "TransportError", "archive_url",
-]
 
 SUBMIT, COUNT, LIST = Endpoint.SUBMIT, Endpoint.COUNT_JOBS, Endpoint.LIST_JOBS
 OLD_PRODUCT, STATUS, CANCEL = Endpoint.OLD_PRODUCT, Endpoint.STATUS, Endpoint.CANCEL
@@ -389,7 +376,7 @@ class Client:
     # -- endpoints --
 
     def submit(self, payload: Mapping[str, Any]) -> SubmitResult:
-        """Submit one job (the exact payload of :func:`reconciler.wire.to_payload`).
+        """Submit one job (the exact payload of :func:`reconciler.protocol.wire.to_payload`).
 
         Raises :class:`ServerError` when the server refused it (no job exists),
         :class:`SubmitNotSent` when it never left, and :class:`SubmitOutcomeUnknown` when the

@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 import pytest
+from documented_examples import EXAMPLE_4_2
 from swifttools.ukssdc.xrt_prods import XRTProductRequest, prod_common, productVars
 from swifttools.ukssdc.xrt_prods import version as swift_version
 
-from documented_examples import EXAMPLE_4_2
-from reconciler import catalogue as cat
-from reconciler.catalogue import ANY, Kind, Param
-from reconciler.values import ValueProblem, from_server, from_user, server_echo
+from reconciler.protocol import catalogue as cat
+from reconciler.protocol.catalogue import ANY, Kind, Param
+from reconciler.protocol.values import ValueProblem, from_server, from_user, server_echo
 
 Scope = tuple[str, Mapping[str, Param]]
 

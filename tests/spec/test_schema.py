@@ -11,9 +11,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from reconciler import catalogue, paramdoc, schema
+from reconciler.protocol import catalogue
+from reconciler.spec import paramdoc, schema
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "schemas" / "spec.schema.json"
 
 
@@ -29,7 +30,7 @@ def test_output_is_deterministic_across_processes() -> None:
     outputs = set()
     for seed in ("0", "1", "12345"):
         result = subprocess.run(
-            [sys.executable, "-c", "from reconciler import schema; print(schema.text(), end='')"],
+            [sys.executable, "-c", "from reconciler.spec import schema; print(schema.text(), end='')"],
             capture_output=True, text=True, check=True, cwd=ROOT,
             env={**os.environ, "PYTHONHASHSEED": seed},
         )

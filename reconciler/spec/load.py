@@ -19,8 +19,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ValidationError
 
-from . import paramdoc, yamlsrc
-from .catalogue import (
+from ..protocol.catalogue import (
     ALL_PRODUCTS,
     ANY,
     GLOBAL_SCOPE,
@@ -30,9 +29,11 @@ from .catalogue import (
     params_of,
     python_names,
 )
+from ..protocol.request import Problem, Request, build
+from ..protocol.values import closest
+from . import paramdoc, yamlsrc
 from .diagnostics import Diagnostic, SpecError, errors, in_order, warnings
-from .request import Problem, Request, build
-from .spec_models import (
+from .models import (
     LIMIT_KEYS,
     REBUILD_KEYS,
     SOURCE_EXTRA_KEYS,
@@ -44,7 +45,6 @@ from .spec_models import (
     Template,
     name_problem,
 )
-from .values import closest
 
 USER_ENV = "XRT_USER"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .errors import UserError
+from ..errors import UserError
 
 
 @dataclass(frozen=True)

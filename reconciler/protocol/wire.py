@@ -3,7 +3,7 @@
 ``to_payload`` gives the exact JSON object a submission carries (what swifttools'
 ``getJSONDict()`` would send for the same request). ``from_job_pars`` reads a server ``jobPars``
 object (wire names, numbers as strings, 0/1 booleans, server-internal keys) back into a
-canonical :class:`~reconciler.request.Request`, so that server history and specs compare on
+canonical :class:`~reconciler.protocol.request.Request`, so that server history and specs compare on
 equal terms.
 """
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalogue import (
+from ..protocol.catalogue import (
     ANY,
     GLOBAL_SCOPE,
     NOT_NEEDED_FOR_SOURCEDET_ONLY,
@@ -19,6 +19,7 @@ from .catalogue import (
     Param,
     params_of,
 )
+
 
 def spec_params(scope: str) -> dict[str, Param]:
     """The parameters a spec block of ``scope`` may set (the job name is the source key)."""

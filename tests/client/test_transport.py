@@ -11,15 +11,15 @@ from typing import Callable
 import pytest
 import requests
 
-from reconciler.client_errors import SubmitNotSent, SubmitOutcomeUnknown, TransportError
-from reconciler.errors import UserError
-from reconciler.transport import (
+from reconciler.client.errors import SubmitNotSent, SubmitOutcomeUnknown, TransportError
+from reconciler.client.transport import (
     HTTPStatus,
     RetryPolicy,
     call,
     check_base_url,
     nothing_sent,
 )
+from reconciler.errors import UserError
 
 
 class FakeTime:

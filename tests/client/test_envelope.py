@@ -7,15 +7,20 @@ import warnings
 
 import pytest
 
-from reconciler.catalogue import API_VERSION, GLOBALS, PRODUCTS
-from reconciler.client_errors import (
+from reconciler.client.envelope import (
+    WarningGate,
+    python_names,
+    read_reply,
+    version_tuple,
+)
+from reconciler.client.errors import (
     ProtocolError,
     ServerDeprecationWarning,
     ServerError,
     ServerVersionWarning,
 )
-from reconciler.envelope import WarningGate, python_names, read_reply, version_tuple
 from reconciler.errors import UserError
+from reconciler.protocol.catalogue import API_VERSION, GLOBALS, PRODUCTS
 
 
 def body(**fields: object) -> bytes:

@@ -267,7 +267,7 @@ def build(
 ) -> tuple[Request, list[Problem]]:
     """Canonical, merged values -> the request swifttools would send, and what is wrong with it.
 
-    Values must already be canonical (see :func:`reconciler.values.from_user`) and names valid.
+    Values must already be canonical (see :func:`reconciler.protocol.values.from_user`) and names valid.
     ``server_rules`` judges a received submission as the server does (ukssdc-api.md §3.10,
     server column): no client-side triggers, fewer required globals, directives just win.
     """

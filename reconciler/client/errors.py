@@ -9,7 +9,7 @@ exist anyway (:class:`SubmitOutcomeUnknown`) or provably does not (:class:`Submi
 
 from __future__ import annotations
 
-from .errors import UserError
+from ..errors import UserError
 
 
 class ClientError(UserError):

@@ -18,7 +18,6 @@ import urllib3.exceptions
 from requests.adapters import BaseAdapter
 
 from reconciler import __version__
-from reconciler.catalogue import API_NAME, API_VERSION, ALL_PRODUCTS, PRODUCTS
 from reconciler.client import (
     Client,
     ProtocolError,
@@ -31,8 +30,9 @@ from reconciler.client import (
     archive_url,
 )
 from reconciler.errors import UserError
-from reconciler.request import build
-from reconciler.wire import to_payload
+from reconciler.protocol.catalogue import ALL_PRODUCTS, API_NAME, API_VERSION, PRODUCTS
+from reconciler.protocol.request import build
+from reconciler.protocol.wire import to_payload
 
 BASE = "http://127.0.0.1:9/user_objects"
 USER = "frodo@mount.doom"

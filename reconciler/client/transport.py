@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 import requests
 import urllib3.exceptions
 
-from .client_errors import SubmitNotSent, SubmitOutcomeUnknown, TransportError
-from .errors import UserError
-from .loopback import is_loopback
+from ..errors import UserError
+from ..loopback import is_loopback
+from .errors import SubmitNotSent, SubmitOutcomeUnknown, TransportError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

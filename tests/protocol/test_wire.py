@@ -1,4 +1,4 @@
-"""Unit tests for reconciler/wire.py: the documented examples and odd server values.
+"""Unit tests for reconciler/protocol/wire.py: the documented examples and odd server values.
 
 The broad comparison with swifttools is in tests/conformance/; here the documented examples of
 ukssdc-api.md are checked value by value, without swifttools.
@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from documented_examples import (
     EXAMPLE_4_2,
     EXAMPLE_4_3,
@@ -19,10 +18,11 @@ from documented_examples import (
     TUTORIAL_PRODUCTS,
     TUTORIAL_USER,
 )
-from reconciler import catalogue as cat
-from reconciler.request import build
-from reconciler.values import ValueProblem, canonical_equal, from_user
-from reconciler.wire import from_job_pars, to_payload
+
+from reconciler.protocol import catalogue as cat
+from reconciler.protocol.request import build
+from reconciler.protocol.values import ValueProblem, canonical_equal, from_user
+from reconciler.protocol.wire import from_job_pars, to_payload
 
 USER = "someone@example.org"
 

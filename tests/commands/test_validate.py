@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import schema, spec, wire
+from reconciler import spec
 from reconciler.cli import main
+from reconciler.protocol import wire
+from reconciler.spec import schema
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(str(p) for p in (ROOT / "examples").glob("*.yaml"))
 
 GOOD = """\

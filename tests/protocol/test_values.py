@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler import catalogue
-from reconciler.catalogue import GLOBALS, PRODUCTS, Kind
-from reconciler.values import (
+from reconciler.protocol import catalogue
+from reconciler.protocol.catalogue import GLOBALS, PRODUCTS, Kind
+from reconciler.protocol.values import (
     ValueProblem,
     canonical_equal,
     closest,

@@ -14,7 +14,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from . import durations
-from .spec_models import Spec
+from .models import Spec
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
