@@ -42,6 +42,16 @@ def _common(top: bool) -> _Parser:
     return common
 
 
+def _selection(p: argparse.ArgumentParser) -> None:
+    """The options that choose what a plan covers (plan and apply)."""
+    p.add_argument("--target", action="append", metavar="NAME",
+                   help="only this source (repeatable)")
+    p.add_argument("--refresh-resolved", action="store_true",
+                   help="let the server resolve RA/Dec, targ and T0 again (with --target)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="resubmit products whose last job failed or was cancelled")
+
+
 def build_parser() -> _Parser:
     common = _common(top=False)
     parser = _Parser(
@@ -59,7 +69,20 @@ def build_parser() -> _Parser:
     p.set_defaults(module="validate")
 
     p = sub.add_parser("schema", parents=[common], help="print the spec JSON Schema")
+    p.add_argument("--lock", action="store_true",
+                   help="the lockfile's JSON Schema instead (schemas/lock.schema.json)")
     p.set_defaults(module="schema")
+
+    p = sub.add_parser("plan", parents=[common], help="show what apply would do")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("--out", metavar="PLAN", help="save the plan, to apply it later")
+    p.add_argument("--json", action="store_true", help="print the plan as one JSON object")
+    p.add_argument("--detailed-exitcode", action="store_true",
+                   help="exit 0 with no changes, 2 with changes, 1 on error")
+    _selection(p)
+    p.add_argument("--fail-on-drift", action="store_true",
+                   help="exit 1 when a server default has moved")
+    p.set_defaults(module="plan")
 
     sim = sub.add_parser("sim", parents=[common], help="the UKSSDC simulator")
     sim_sub = sim.add_subparsers(dest="sim_command", metavar="SIM_COMMAND", required=True,
@@ -82,7 +105,13 @@ def build_parser() -> _Parser:
     p.add_argument("--max-queued", type=int, default=SimConfig.max_queued, metavar="N",
                    help="per-user limit of queued+running jobs (default: %(default)s)")
     p.add_argument("--fail-rate", type=float, default=0.0, metavar="R",
-                   help="fraction of requests answered with HTTP 5xx")
+                   help="fraction of requests answered with an HTTP error (--error-code)")
+    p.add_argument("--error-code", type=int, action="append", default=[], metavar="CODE",
+                   help="HTTP status of those answers, e.g. 503, or 429 for 'too busy'; "
+                        "repeatable (default: one of "
+                        f"{', '.join(map(str, SimConfig.error_codes))})")
+    p.add_argument("--retry-after", type=int, default=None, metavar="S",
+                   help="whole seconds sent as Retry-After with 429 and 503 answers")
     p.add_argument("--drop-rate", type=float, default=0.0, metavar="R",
                    help="fraction of requests whose connection is closed with no answer")
     p.add_argument("--latency", type=float, default=0.0, metavar="S",
@@ -97,6 +126,10 @@ def build_parser() -> _Parser:
                         "repeatable")
     p.add_argument("--product-fail-rate", type=float, default=0.0, metavar="R",
                    help="fraction of products that fail (-3), seeded")
+    p.add_argument("--default", action="append", default=[], metavar="WIRE=VALUE",
+                   dest="defaults",
+                   help="move the server's default for a parameter, by wire name (e.g. "
+                        "minsnr=1.5): filled in when a submission omits it; repeatable")
     p.add_argument("--manual-clock", action="store_true",
                    help="time moves only via POST /_sim/advance {\"seconds\": S}")
     p.add_argument("--max-requests", type=int, default=1_000_000, metavar="N",

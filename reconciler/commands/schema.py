@@ -1,4 +1,5 @@
-"""``xrt-reconcile schema``: print the spec JSON Schema (what schemas/spec.schema.json holds)."""
+"""``xrt-reconcile schema [--lock]``: print the spec JSON Schema (what
+schemas/spec.schema.json holds), or the lockfile's (schemas/lock.schema.json)."""
 
 from __future__ import annotations
 
@@ -9,5 +10,9 @@ from ..spec import schema
 
 
 def run(args: argparse.Namespace) -> int:
-    sys.stdout.write(schema.text())
+    if getattr(args, "lock", False):
+        from ..state.lock import schema_text
+        sys.stdout.write(schema_text())
+    else:
+        sys.stdout.write(schema.text())
     return 0
