@@ -77,7 +77,7 @@ def test_monitoring_shares_one_light_curve_definition_with_overrides() -> None:
                      if "RA" in s.request.globals and "targ" in s.request.globals]
     assert len(with_position) >= 8
     for source in loaded.sources.values():
-        assert source.max_age is not None
+        assert source.rebuild.max_age is not None
         g = source.request.globals
         assert ("RA" in g and "Dec" in g) or g.get("getCoords")
         assert "targ" in g or g.get("getTargs")

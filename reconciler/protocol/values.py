@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from datetime import date, time
 from typing import Any, Iterable
 
 from .catalogue import Kind, Param
@@ -48,6 +49,33 @@ def _finite(number: int | float) -> bool:
         return False
 
 
+def show(value: Any) -> str:
+    """A value as YAML spells it, for messages: ``true``, ``['a', 1]``, ``2024-01-31``, ``.nan``.
+    Python's own spellings (``True``, ``None``, ``('a',)``) mean nothing to a spec's author."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{show(k)}: {show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def must_be(subject: str, wanted: str, value: Any) -> str:
+    """``RA must be a number, not 'north'``; ``RA is empty`` where YAML read no value at all."""
+    if value is None:
+        return f"{subject} is empty"
+    return f"{subject} must be {wanted}, not {show(value)}"
+
+
 def _choices_text(param: Param) -> str:
     return ", ".join(repr(c) for c in param.choices)
 
@@ -63,13 +91,30 @@ def _check_choice(param: Param, value: str) -> str:
     )
 
 
+def number_text(number: float | int) -> str:
+    """A number as a person writes it: ``10``, not ``10.0``."""
+    if isinstance(number, float) and number.is_integer():
+        return str(int(number))
+    return repr(number)
+
+
+def range_text(param: Param) -> str:
+    """The catalogue's bounds of ``param`` in words (``1 to 30``, ``0 or more``); '' if none."""
+    lo, hi = param.bounds
+    if lo is not None and hi is not None:
+        return f"{number_text(lo)} to {number_text(hi)}"
+    if lo is not None:
+        return f"{number_text(lo)} or more"
+    if hi is not None:
+        return f"{number_text(hi)} or less"
+    return ""
+
+
 def _check_bounds(param: Param, value: float) -> None:
     lo, hi = param.bounds
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ValueProblem(
-            f"{param.name} is {value}, outside the allowed range",
-            f"use a value between {lo} and {hi}",
-        )
+        raise ValueProblem(f"{param.name} is {number_text(value)}, outside the allowed range",
+                           f"allowed: {range_text(param)}")
 
 
 def _too_large(param: Param) -> ValueProblem:
@@ -80,20 +125,21 @@ def _too_large(param: Param) -> ValueProblem:
 def from_user(param: Param, value: Any) -> Any:
     """A value written in a spec -> canonical form, or ValueProblem saying why not."""
     kind = param.kind
+    name = param.name
     if kind is Kind.BOOL:
         if isinstance(value, bool):
             return value
         if _is_number(value) and value in (0, 1):
             return bool(value)
-        raise ValueProblem(f"{param.name} must be true or false, not {value!r}",
-                           f"write {param.name}: true or {param.name}: false")
+        raise ValueProblem(must_be(name, "true or false", value),
+                           f"write {name}: true or {name}: false")
     if kind is Kind.INT:
         if isinstance(value, int) and not isinstance(value, bool):
             result: Any = value
         elif isinstance(value, float) and value.is_integer():
             result = int(value)
         else:
-            raise ValueProblem(f"{param.name} must be a whole number, not {value!r}")
+            raise ValueProblem(must_be(name, "a whole number", value), f"write {name}: <number>")
         if not _finite(result):
             raise _too_large(param)
         _check_bounds(param, result)
@@ -102,8 +148,7 @@ def from_user(param: Param, value: Any) -> Any:
         if isinstance(value, int) and _is_number(value) and not _finite(value):
             raise _too_large(param)
         if not _is_number(value) or not _finite(value):
-            raise ValueProblem(f"{param.name} must be a number, not {value!r}",
-                               "write a number without quotes")
+            raise ValueProblem(must_be(name, "a number", value), "write a number without quotes")
         _check_bounds(param, value)
         return float(value) if kind is Kind.FLOAT else value
     if kind is Kind.LIST:
@@ -111,22 +156,20 @@ def from_user(param: Param, value: Any) -> Any:
         if not isinstance(items, (list, tuple)) or not items or not all(
             isinstance(v, str) for v in items
         ):
-            raise ValueProblem(f"{param.name} must be a list of names, not {value!r}",
-                               f"for example {param.name}: [{param.choices[0]}]")
+            raise ValueProblem(must_be(name, "a list of names", value),
+                               f"for example {name}: [{param.choices[0]}]")
         return tuple(_check_choice(param, v.lower()) for v in items)
     # Kind.STR
     if param.choices:
         if _is_number(value) and str(value) in param.choices:  # grades: 0
             return str(value)
         if not isinstance(value, str):
-            raise ValueProblem(f"{param.name} must be one of {_choices_text(param)}, "
-                               f"not {value!r}")
+            raise ValueProblem(must_be(name, f"one of {_choices_text(param)}", value))
         return _check_choice(param, value)
     if not isinstance(value, str):
-        raise ValueProblem(f"{param.name} must be text, not {value!r}",
-                           f"quote the value: {param.name}: \"{value}\"")
+        raise ValueProblem(must_be(name, "text", value), f"quote the value: {name}: \"{value}\"")
     if not value.strip():
-        raise ValueProblem(f"{param.name} must not be empty")
+        raise ValueProblem(f"{name} is empty", f"give {name} a value or remove the line")
     return value
 
 
@@ -210,12 +253,6 @@ def to_wire(param: Param, value: Any) -> Any:
     return value
 
 
-def _compact(number: float | int) -> str:
-    if isinstance(number, float) and number.is_integer():
-        return str(int(number))
-    return repr(number)
-
-
 def server_echo(param: Param, value: Any) -> Any:
     """Canonical -> the form the real server echoes in ``jobPars`` (strings for some numbers)."""
     wire = to_wire(param, value)
@@ -223,7 +260,7 @@ def server_echo(param: Param, value: Any) -> Any:
         return wire
     if param.decimals is not None:
         return f"{float(wire):.{param.decimals}f}"
-    return _compact(wire)
+    return number_text(wire)
 
 
 def canonical_equal(param: Param, a: Any, b: Any) -> bool:

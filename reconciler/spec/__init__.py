@@ -4,6 +4,15 @@
 documentation (JSON Schema, README reference) live in the modules beside them.
 """
 
-from .load import USER_ENV, LoadedSpec, SourceSpec, check, effective_user, load
+from .load import (
+    USER_ENV,
+    LoadedSpec,
+    RebuildPolicy,
+    SourceSpec,
+    check,
+    effective_user,
+    load,
+)
 
-__all__ = ["USER_ENV", "LoadedSpec", "SourceSpec", "check", "effective_user", "load"]
+__all__ = ["USER_ENV", "LoadedSpec", "RebuildPolicy", "SourceSpec", "check", "effective_user",
+           "load"]

@@ -35,6 +35,7 @@ from . import paramdoc, yamlsrc
 from .diagnostics import Diagnostic, SpecError, errors, in_order, warnings
 from .models import (
     LIMIT_KEYS,
+    POLICY_KEYS,
     REBUILD_KEYS,
     SOURCE_EXTRA_KEYS,
     TOP_KEYS,
@@ -52,12 +53,25 @@ YamlPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
+class RebuildPolicy:
+    """When a source's existing jobs stop counting as current, merged per key from defaults,
+    templates (in ``use`` order) and the source."""
+
+    #: rebuild products older than this whose effective whichData is all
+    max_age: timedelta | None = None
+    #: rebuild products the server removed (hasProd false)
+    expired: bool = False
+    #: resubmit a failed product by itself
+    failed: bool = False
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     """One source as the spec wants it."""
 
     name: str
     request: Request
-    max_age: timedelta | None = None
+    rebuild: RebuildPolicy = RebuildPolicy()
     #: (line, col) of the source's key in the spec, for messages about it
     position: tuple[int, int] = (0, 0)
 
@@ -322,7 +336,7 @@ class _Checker:
         message = f"unknown parameter {key!r}"
         if scope == GLOBAL_SCOPE:
             candidates = (*(n for n in python_names(GLOBAL_SCOPE) if n != "name"),
-                          *ALL_PRODUCTS, *(SOURCE_EXTRA_KEYS if in_source else ()))
+                          *ALL_PRODUCTS, *POLICY_KEYS, *(SOURCE_EXTRA_KEYS if in_source else ()))
         else:
             candidates = python_names(scope)
         fix = self._suggest(scope, key, candidates, in_source, loc)
@@ -436,14 +450,14 @@ class _Checker:
         for key in SOURCE_EXTRA_KEYS:
             own.pop(key, None)
         layers.append((("sources", name), own, True))
+        policies = [layer.pop("rebuild", None) or {} for _, layer, _ in layers]
         merged = _merge(layers)
         request, problems = build(name, merged.globals, merged.products)
         for problem in problems:
             if not _caused_by_broken(problem, broken):
                 self._problem(name, problem, merged)
-        rebuild = source.model.rebuild
-        return SourceSpec(name, request, rebuild.max_age if rebuild else None,
-                          self.doc.position(("sources", name), key=True))
+        rebuild = RebuildPolicy(**{k: v for policy in policies for k, v in policy.items()})
+        return SourceSpec(name, request, rebuild, self.doc.position(("sources", name), key=True))
 
     def _problem(self, name: str, problem: Problem, merged: "_Merged") -> None:
         path = problem.path

@@ -24,8 +24,15 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..protocol.catalogue import ALL_PRODUCTS, GLOBAL_SCOPE, PRODUCTS, Param
-from ..protocol.values import ValueProblem, from_user
+from ..protocol.catalogue import (
+    ALL_PRODUCTS,
+    DEFAULT_SERVER,
+    GLOBAL_SCOPE,
+    PRODUCTS,
+    Param,
+    python_names,
+)
+from ..protocol.values import ValueProblem, from_user, must_be, show
 from . import durations, paramdoc
 
 _FORBID = ConfigDict(extra="forbid")
@@ -39,7 +46,7 @@ def problem(message: str, fix: str | None = None) -> PydanticCustomError:
 def _param_validator(param: Param) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if value is None:
-            raise problem(f"{param.name} has no value", "give it a value or remove the line")
+            raise problem(f"{param.name} is empty", "give it a value or remove the line")
         try:
             return from_user(param, value)
         except ValueProblem as error:
@@ -138,7 +145,7 @@ def _check_use(value: Any) -> list[str]:
     if isinstance(value, str):
         raise problem("use must be a list of template names", f"write use: [{value}]")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise problem(f"use must be a list of template names, not {value!r}",
+        raise problem(must_be("use", "a list of template names", value),
                       "write use: [template, ...]")
     return value
 
@@ -151,12 +158,17 @@ UseList = Annotated[list[str], PlainValidator(_check_use), WithJsonSchema({
 def _check_duration(value: Any) -> timedelta:
     if isinstance(value, timedelta):  # a model default
         return value
+    if value is None:
+        raise problem("the duration is empty", f"write it as {durations.EXAMPLE}")
     if not isinstance(value, str):
-        raise problem(f"a duration needs a unit, not {value!r}", f"write it as {durations.EXAMPLE}")
+        raise problem(f"a duration needs a unit, not {show(value)}",
+                      f"write it as {durations.EXAMPLE}")
     try:
         duration = durations.parse(value)
     except ValueError as error:
-        raise problem(str(error), f"write it as {durations.EXAMPLE}") from None
+        positive = "is negative" in str(error)
+        raise problem(str(error), "use a positive duration" if positive
+                      else f"write it as {durations.EXAMPLE}") from None
     if duration <= timedelta(0):
         raise problem(f"the duration {value!r} is zero", "use a positive duration")
     return duration
@@ -170,29 +182,59 @@ Duration = Annotated[
     WithJsonSchema({
         "type": "string",
         "pattern": durations.PATTERN,
-        "description": f"A duration with one unit: s, m, h or d (e.g. {durations.EXAMPLE}).",
+        "description": f"A duration with one unit: s, m, h or d (e.g. {durations.EXAMPLE}; "
+                       "decimals such as 0.5s are allowed).",
     }),
 ]
 
 
 # --- the blocks of a spec ----------------------------------------------------------------------
 
+def _check_flag(what: str) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise problem(must_be(what, "true or false", value),
+                          f"write {what}: true or {what}: false")
+        return value
+    return check
+
+
+def _flag(what: str) -> Any:
+    """A policy switch: true or false only (parameters also take swifttools' 0/1)."""
+    return Annotated[bool, PlainValidator(_check_flag(what)), WithJsonSchema({"type": "boolean"})]
+
+
 class Rebuild(BaseModel):
-    """When an existing job no longer counts as current."""
+    """When an existing job no longer counts as current. Allowed in defaults, templates and
+    sources, merged per key in the same order as parameters."""
 
     model_config = _FORBID
     max_age: Optional[Duration] = Field(
         default=None,
-        description="Rebuild products older than this (e.g. 30d): whichData=all products grow "
-                    "as Swift keeps observing.",
+        description="Rebuild products older than this (e.g. 30d) whose whichData is all: they "
+                    "grow as Swift keeps observing. null turns off an inherited max_age.",
+    )
+    expired: _flag("expired") = Field(  # type: ignore[valid-type]
+        default=False,
+        description="Rebuild products the server removed (hasProd false); otherwise they are "
+                    "only shown as expired.",
+    )
+    failed: _flag("failed") = Field(  # type: ignore[valid-type]
+        default=False,
+        description="Resubmit a failed product by itself; otherwise only --retry-failed or a "
+                    "change of its parameters resubmits it.",
     )
 
+
+_REBUILD_FIELD = (Optional[Rebuild], Field(default=None,
+                                           description=" ".join((Rebuild.__doc__ or "").split())))
 
 Defaults = _parameters_model(
     "Defaults",
     "Parameter values deep-merged under every source (globals and product blocks). A product "
     "block here gives values only; it never requests the product.",
     requests=False,
+    rebuild=_REBUILD_FIELD,
 )
 
 Template = _parameters_model(
@@ -200,6 +242,7 @@ Template = _parameters_model(
     "A named bundle of globals and product blocks a source can 'use'; naming a product here "
     "requests it for every source that uses the template.",
     requests=True,
+    rebuild=_REBUILD_FIELD,
 )
 
 Source = _parameters_model(
@@ -210,7 +253,7 @@ Source = _parameters_model(
     use=(UseList, Field(default_factory=list, description=(
         "Templates merged under this source, in order (later ones win; the source's own values "
         "win over all of them)."))),
-    rebuild=(Optional[Rebuild], Field(default=None, description=Rebuild.__doc__)),
+    rebuild=_REBUILD_FIELD,
 )
 
 DEFAULT_POLL_INTERVAL = timedelta(seconds=60)
@@ -219,19 +262,24 @@ DEFAULT_POLL_INTERVAL = timedelta(seconds=60)
 def _strict_int(what: str, minimum: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise problem(f"{what} must be a whole number, not {value!r}",
-                          f"write {what}: <number>")
+            raise problem(must_be(what, "a whole number", value), f"write {what}: <number>")
         if value < minimum:
             raise problem(f"{what} is {value}, must be at least {minimum}")
         return value
     return check
 
 
+def _count(what: str, minimum: int) -> Any:
+    """A whole-number limit of at least ``minimum``."""
+    return Annotated[int, PlainValidator(_strict_int(what, minimum)),
+                     WithJsonSchema({"type": "integer", "minimum": minimum})]
+
+
 def _positive_number(what: str) -> Callable[[Any], float]:
     def check(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or (isinstance(value, float) and not math.isfinite(value)):  # YAML .nan, .inf
-            raise problem(f"{what} must be a number, not {value!r}", f"write {what}: <number>")
+            raise problem(must_be(what, "a number", value), f"write {what}: <number>")
         if value <= 0:
             raise problem(f"{what} is {value}, must be more than 0")
         return value
@@ -242,8 +290,7 @@ class Limits(BaseModel):
     """How hard apply may drive the server."""
 
     model_config = _FORBID
-    max_active_jobs: Annotated[int, PlainValidator(_strict_int("max_active_jobs", 1)),
-                               WithJsonSchema({"type": "integer", "minimum": 1})] = Field(
+    max_active_jobs: _count("max_active_jobs", 1) = Field(  # type: ignore[valid-type]
         default=5, description="Queued plus running jobs this user may have on the server.")
     submissions_per_minute: Annotated[float, PlainValidator(_positive_number(
         "submissions_per_minute")), WithJsonSchema({"type": "number", "exclusiveMinimum": 0})] = \
@@ -251,32 +298,55 @@ class Limits(BaseModel):
     poll_interval: Duration = Field(
         default=DEFAULT_POLL_INTERVAL,
         description="Wait between status polls; the UKSSDC asks for about one minute.")
+    max_submissions_per_run: _count("max_submissions_per_run", 1) = Field(  # type: ignore[valid-type]
+        default=100,
+        description="A run that would submit more stops before submitting anything unless "
+                    "--allow-large.")
 
 
 def _check_version(value: Any) -> int:
     if value != 1 or isinstance(value, bool) or not isinstance(value, int):
-        raise problem(f"unsupported spec version {value!r}", "this xrt-reconcile reads version: 1")
+        found = "version is empty" if value is None else f"unsupported spec version {show(value)}"
+        raise problem(found, "this xrt-reconcile reads version: 1")
     return 1
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _check_user(value: Any) -> str:
-    if not isinstance(value, str) or not _EMAIL.fullmatch(value):  # '$' alone allows a '\n'
-        raise problem(f"user must be the e-mail address registered with the UKSSDC, not {value!r}",
-                      "write user: you@example.org")
-    return value
-
-
 _SERVER = re.compile(r"^(sim|https?://[^\s/]+\S*)$")
 
 
-def _check_server(value: Any) -> str:
-    if not isinstance(value, str) or not _SERVER.fullmatch(value):
-        raise problem(f"server must be an http(s) URL or the word sim, not {value!r}",
-                      "e.g. server: https://www.swift.ac.uk/user_objects")
+def user_problem(subject: str, value: Any) -> str | None:
+    """Why ``value`` cannot be a UserID, or None. One rule for the spec's ``user``, ``--user``
+    and XRT_USER; ``subject`` says which of them the message is about."""
+    if isinstance(value, str) and _EMAIL.fullmatch(value):  # '$' alone allows a '\n'
+        return None
+    return must_be(subject, "the e-mail address registered with the UKSSDC", value)
+
+
+def server_problem(subject: str, value: Any) -> str | None:
+    """Why ``value`` cannot be a server, or None: the spec's ``server`` and ``--server``."""
+    if isinstance(value, str) and _SERVER.fullmatch(value):
+        return None
+    return must_be(subject, "an http(s) URL or the word sim", value)
+
+
+def server_url(value: str) -> str:
+    """A valid server as used: without a trailing '/'."""
     return value.rstrip("/")
+
+
+def _check_user(value: Any) -> str:
+    found = user_problem("user", value)
+    if found:
+        raise problem(found, "write user: you@example.org")
+    return str(value)
+
+
+def _check_server(value: Any) -> str:
+    found = server_problem("server", value)
+    if found:
+        raise problem(found, f"e.g. server: {DEFAULT_SERVER}")
+    return server_url(value)
 
 
 class Spec(BaseModel):
@@ -309,3 +379,6 @@ TOP_KEYS = tuple(Spec.model_fields)
 LIMIT_KEYS = tuple(Limits.model_fields)
 REBUILD_KEYS = tuple(Rebuild.model_fields)
 SOURCE_EXTRA_KEYS = tuple(k for k in Source.model_fields if k not in Template.model_fields)
+#: Per-source policies, allowed wherever parameters are (defaults, templates, sources).
+POLICY_KEYS = tuple(k for k in Defaults.model_fields
+                    if k not in PRODUCTS and k not in python_names(GLOBAL_SCOPE))

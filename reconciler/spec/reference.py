@@ -28,6 +28,8 @@ def _cell(text: str) -> str:
 def _default(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
     if hasattr(value, "total_seconds"):
         return f"`{durations.spell(value)}`"
     return f"`{value}`"
@@ -61,11 +63,13 @@ def markdown() -> str:
     out: list[str] = [
         "### Top level", "", *_model_table(Spec), "",
         "### `limits`", "", *_model_table(Limits), "",
+        "### `rebuild`", "",
+        " ".join((Rebuild.__doc__ or "").split()), "",
+        *_model_table(Rebuild), "",
+        f"Durations are written {durations.EXAMPLE}; decimals such as 0.5s are allowed.", "",
         "### Source-only keys", "",
         "| key | meaning |", "|---|---|",
         f"| `use` | {_cell(Source.model_fields['use'].description or '')} |",
-        f"| `rebuild.max_age` | {_cell(Rebuild.model_fields['max_age'].description or '')} "
-        f"Durations: {durations.EXAMPLE}. |",
         "",
         "### Global parameters", "",
         "Allowed in `defaults`, in templates and in sources. The source key is the job name, so "

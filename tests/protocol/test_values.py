@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 
 import pytest
@@ -17,6 +18,7 @@ from reconciler.protocol.values import (
     from_server,
     from_user,
     server_echo,
+    show,
     to_wire,
 )
 
@@ -38,27 +40,44 @@ def test_bool_accepts_booleans_and_0_1(value: object, expected: bool) -> None:
     assert from_user(GLOBALS["centroid"], value) is expected
 
 
-@pytest.mark.parametrize("value", ["yes", "true", 2, None, [True]])
-def test_bool_refuses_anything_else(value: object) -> None:
+@pytest.mark.parametrize(("value", "shown"), [("yes", "'yes'"), ("true", "'true'"), (2, "2"),
+                                              ([True], "[true]")])
+def test_bool_refuses_anything_else(value: object, shown: str) -> None:
     assert problem(GLOBALS["centroid"], value) == (
-        f"centroid must be true or false, not {value!r}",
+        f"centroid must be true or false, not {shown}",
         "write centroid: true or centroid: false",
     )
+
+
+def test_no_value_is_empty_not_none() -> None:
+    assert problem(GLOBALS["centroid"], None)[0] == "centroid is empty"
+    assert problem(GLOBALS["RA"], None)[0] == "RA is empty"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "null"), (True, "true"), (False, "false"), ("a b", "'a b'"), (3, "3"),
+    (2.5, "2.5"), (float("nan"), ".nan"), (float("-inf"), "-.inf"), (("apec",), "['apec']"),
+    ([1, None, [True]], "[1, null, [true]]"), ({"a": False}, "{'a': false}"),
+    (datetime.date(2024, 1, 31), "2024-01-31"),
+])
+def test_values_are_shown_as_yaml_writes_them(value: object, shown: str) -> None:
+    assert show(value) == shown
 
 
 def test_int_accepts_whole_numbers_only() -> None:
     assert from_user(LC["pcCounts"], 20) == 20
     assert from_user(LC["pcCounts"], 20.0) == 20
     assert isinstance(from_user(LC["pcCounts"], 20.0), int)
-    assert problem(LC["pcCounts"], 20.5) == ("pcCounts must be a whole number, not 20.5", None)
-    assert problem(LC["pcCounts"], "20") == ("pcCounts must be a whole number, not '20'", None)
-    assert problem(LC["pcCounts"], True)[0] == "pcCounts must be a whole number, not True"
+    assert problem(LC["pcCounts"], 20.5) == ("pcCounts must be a whole number, not 20.5",
+                                             "write pcCounts: <number>")
+    assert problem(LC["pcCounts"], "20")[0] == "pcCounts must be a whole number, not '20'"
+    assert problem(LC["pcCounts"], True)[0] == "pcCounts must be a whole number, not true"
 
 
 def test_int_bounds() -> None:
     assert from_user(LC["srcrad"], 30) == 30
     assert problem(LC["srcrad"], 31) == ("srcrad is 31, outside the allowed range",
-                                        "use a value between 1 and 30")
+                                        "allowed: 1 to 30")
 
 
 def test_number_keeps_ints_and_float_converts() -> None:
@@ -66,11 +85,11 @@ def test_number_keeps_ints_and_float_converts() -> None:
     assert from_user(GLOBALS["RA"], 10) == 10.0 and isinstance(from_user(GLOBALS["RA"], 10), float)
     assert problem(GLOBALS["RA"], "10") == ("RA must be a number, not '10'",
                                            "write a number without quotes")
-    assert problem(GLOBALS["RA"], float("nan"))[0] == "RA must be a number, not nan"
-    assert problem(GLOBALS["Dec"], 91.0) == ("Dec is 91.0, outside the allowed range",
-                                            "use a value between -90.0 and 90.0")
+    assert problem(GLOBALS["RA"], float("nan"))[0] == "RA must be a number, not .nan"
+    assert problem(GLOBALS["Dec"], 91.0) == ("Dec is 91, outside the allowed range",
+                                            "allowed: -90 to 90")
     assert problem(GLOBALS["posErr"], 0.5) == ("posErr is 0.5, outside the allowed range",
-                                              "use a value between 1 and 6")
+                                              "allowed: 1 to 6")
 
 
 def test_list_of_models() -> None:
@@ -110,7 +129,8 @@ def test_text_must_be_text() -> None:
     assert from_user(GLOBALS["targ"], "00030842") == "00030842"
     assert problem(GLOBALS["targ"], 30842) == ("targ must be text, not 30842",
                                               'quote the value: targ: "30842"')
-    assert problem(GLOBALS["targ"], "  ") == ("targ must not be empty", None)
+    assert problem(GLOBALS["targ"], "  ") == ("targ is empty",
+                                             "give targ a value or remove the line")
 
 
 @given(st.one_of(st.integers(), st.floats(allow_nan=False), st.text(), st.booleans(),

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from reconciler import spec
 from reconciler.protocol import catalogue
 from reconciler.protocol.catalogue import Kind
-from reconciler.spec import paramdoc
+from reconciler.spec import durations, paramdoc
 from reconciler.spec.diagnostics import SpecError
 
 HEADER = """\
@@ -96,9 +96,9 @@ def test_design_sketch_loads_into_one_request_per_source() -> None:
                                                   "wtCounts": 30, "dynamic": True}}
     assert gk.request.globals["targ"] == "00030842"
     assert gk.request.globals["getTargs"] is False  # implied by targ, as swifttools does
-    assert gk.max_age == timedelta(days=30)
+    assert gk.rebuild == spec.RebuildPolicy(max_age=timedelta(days=30))
     assert gk.position == (20, 3)
-    assert loaded.sources["GRB 200416A"].max_age is None
+    assert loaded.sources["GRB 200416A"].rebuild == spec.RebuildPolicy(None, False, False)
 
 
 def test_a_product_block_in_defaults_never_requests_the_product() -> None:
@@ -775,16 +775,36 @@ def test_str_tag_keeps_leading_zeros() -> None:
 @pytest.mark.parametrize(("value", "expected"), [
     ("90s", timedelta(seconds=90)), ("10m", timedelta(minutes=10)),
     ("12h", timedelta(hours=12)), ("30d", timedelta(days=30)),
+    ("0.2s", timedelta(milliseconds=200)), ("1.5m", timedelta(seconds=90)),
+    ("0.5d", timedelta(hours=12)), ("0.000001s", timedelta(microseconds=1)),
 ])
 def test_durations(value: str, expected: timedelta) -> None:
     loaded = load(f"version: 1\nlimits: {{poll_interval: {value}}}\nsources: {{}}\n")
     assert loaded.limits.poll_interval == expected
 
 
+@pytest.mark.parametrize(("duration", "text"), [
+    (timedelta(milliseconds=200), "0.2s"), (timedelta(seconds=90), "90s"),
+    (timedelta(hours=24), "1d"), (timedelta(seconds=1.5), "1.5s"),
+    (timedelta(days=1, microseconds=1), "86400.000001s"),
+])
+def test_durations_are_spelled_shortest_and_exact(duration: timedelta, text: str) -> None:
+    assert durations.spell(duration) == text
+
+
+@given(st.timedeltas(min_value=timedelta(microseconds=1), max_value=timedelta(days=10**6)))
+def test_a_spelled_duration_reads_back_as_itself(duration: timedelta) -> None:
+    assert durations.parse(durations.spell(duration)) == duration
+
+
 @pytest.mark.parametrize(("value", "message"), [
     ("1w", "'1w' is not a duration — write it as 90s, 10m, 12h or 30d"),
     ("PT1M", "'PT1M' is not a duration — write it as 90s, 10m, 12h or 30d"),
     ("0s", "the duration '0s' is zero — use a positive duration"),
+    ("0.0s", "the duration '0.0s' is zero — use a positive duration"),
+    ("-5s", "'-5s' is negative — use a positive duration"),
+    ("1.5", "a duration needs a unit, not 1.5 — write it as 90s, 10m, 12h or 30d"),
+    ("'1.s'", "'1.s' is not a duration — write it as 90s, 10m, 12h or 30d"),
     ("99999999999999d", "'99999999999999d' is too long a duration — write it as 90s, 10m, 12h "
                         "or 30d"),
 ])
@@ -796,16 +816,63 @@ def test_bad_durations(value: str, message: str) -> None:
 @pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
 def test_submission_rate_must_be_a_finite_number(value: str) -> None:
     found = problems(f"version: 1\nlimits: {{submissions_per_minute: {value}}}\nsources: {{}}\n")
-    shown = {".nan": "nan", ".inf": "inf", "-.inf": "-inf"}[value]
     assert found == [f"spec.yaml:2:34: limits: submissions_per_minute must be a number, not "
-                     f"{shown} — write submissions_per_minute: <number>",
+                     f"{value} — write submissions_per_minute: <number>",
                      "spec.yaml:3:1: warning: no sources — add a source under sources:"]
+
+
+def test_an_empty_poll_interval_is_empty_not_none() -> None:
+    found = problems("version: 1\nlimits:\n  poll_interval:\nsources: {}\n")
+    assert found[0] == "spec.yaml:3:3: limits: the duration is empty — write it as 90s, 10m, " \
+                       "12h or 30d"
 
 
 def test_limits_have_documented_defaults() -> None:
     loaded = load("version: 1\nsources: {}\n")
     assert (loaded.limits.max_active_jobs, loaded.limits.submissions_per_minute,
-            loaded.limits.poll_interval) == (5, 6, timedelta(seconds=60))
+            loaded.limits.poll_interval, loaded.limits.max_submissions_per_run) == \
+        (5, 6, timedelta(seconds=60), 100)
+
+
+def test_the_per_run_submission_cap_is_a_whole_number_of_at_least_one() -> None:
+    loaded = load("version: 1\nlimits: {max_submissions_per_run: 3}\nsources: {}\n")
+    assert loaded.limits.max_submissions_per_run == 3
+    found = problems("version: 1\nlimits: {max_submissions_per_run: 0}\nsources:\n"
+                     "  A: {targ: '1', SourceDet: {whichData: all}}\n")
+    assert found == ["spec.yaml:2:35: limits: max_submissions_per_run is 0, must be at least 1"]
+
+
+REBUILD_LAYERS = """\
+version: 1
+defaults:
+  rebuild: {max_age: 30d, expired: true}
+  SourceDet: {whichData: all}
+templates:
+  t: {rebuild: {failed: true}}
+  u: {rebuild: {max_age: 7d}}
+sources:
+  A: {targ: "1", SourceDet: {}, use: [t, u]}
+  B: {targ: "1", SourceDet: {}, use: [u, t], rebuild: {expired: false, max_age: null}}
+  C: {targ: "1", SourceDet: {}}
+"""
+
+
+def test_rebuild_is_merged_per_key_defaults_then_templates_in_use_order_then_the_source() -> None:
+    sources = load(REBUILD_LAYERS).sources
+    policy = spec.RebuildPolicy
+    assert sources["A"].rebuild == policy(max_age=timedelta(days=7), expired=True, failed=True)
+    assert sources["B"].rebuild == policy(max_age=None, expired=False, failed=True)
+    assert sources["C"].rebuild == policy(max_age=timedelta(days=30), expired=True, failed=False)
+
+
+def test_rebuild_switches_are_true_or_false() -> None:
+    found = problems(REBUILD_LAYERS.replace("{failed: true}", "{failed: yes, maxage: 1d}"))
+    assert found == [
+        "spec.yaml:6:25: template 't': failed must be true or false, not 'yes' — write "
+        "failed: true or failed: false",
+        "spec.yaml:6:30: template 't': unknown key 'maxage' in rebuild — did you mean "
+        "'max_age'?",
+    ]
 
 
 @pytest.mark.parametrize(("setup", "expected"), [

@@ -63,7 +63,8 @@ def test_every_global_parameter_with_type_choices_default_and_description(block:
         assert properties[product]["anyOf"] == [{"$ref": f"#/$defs/{product}"},
                                                 {"type": "null"}]
     assert _defs()[block]["additionalProperties"] is False
-    assert ("use" in properties) == ("rebuild" in properties) == (block == "Source")
+    assert ("use" in properties) == (block == "Source")
+    assert properties["rebuild"]["anyOf"] == [{"$ref": "#/$defs/Rebuild"}, {"type": "null"}]
 
 
 @pytest.mark.parametrize("product", catalogue.ALL_PRODUCTS)
@@ -97,8 +98,12 @@ def test_limits_and_durations() -> None:
     assert limits["poll_interval"]["default"] == "1m"
     pattern = limits["poll_interval"]["pattern"]
     validator = jsonschema.Draft202012Validator({"type": "string", "pattern": pattern})
-    assert validator.is_valid("90s") and validator.is_valid("30d")
-    assert not validator.is_valid("1w") and not validator.is_valid("PT1M")
+    assert all(validator.is_valid(text) for text in ("90s", "30d", "0.2s", "1.5m"))
+    assert not any(validator.is_valid(text) for text in ("1w", "PT1M", "1.s", ".5s", "-1s"))
+    assert limits["max_submissions_per_run"] == {
+        "default": 100, "minimum": 1, "type": "integer",
+        "description": "A run that would submit more stops before submitting anything unless "
+                       "--allow-large."}
 
 
 @pytest.mark.parametrize(("document", "valid"), [
