@@ -3,21 +3,11 @@ transport rules (timeouts, bounded retries, what a lost answer proves), the repl
 the failure types.
 """
 
-from .client import (
-    CancelOutcome,
-    CancelResult,
-    Client,
-    Download,
-    OldJob,
-    OldProduct,
-    ProductStatus,
-    Progress,
-    ProgressStep,
-    SubmitResult,
-    archive_url,
-)
+from .archive import ArchiveError
+from .client import Client, archive_url
 from .errors import (
     ClientError,
+    DestinationExists,
     ProtocolError,
     ServerDeprecationWarning,
     ServerError,
@@ -26,10 +16,22 @@ from .errors import (
     SubmitOutcomeUnknown,
     TransportError,
 )
+from .results import (
+    CancelOutcome,
+    CancelResult,
+    Download,
+    OldJob,
+    OldProduct,
+    ProductStatus,
+    Progress,
+    ProgressStep,
+    SubmitResult,
+)
 from .transport import RetryPolicy, Timeouts
 
 __all__ = [
-    "CancelOutcome", "CancelResult", "Client", "ClientError", "Download", "OldJob",
+    "ArchiveError", "CancelOutcome", "CancelResult", "Client", "ClientError",
+    "DestinationExists", "Download", "OldJob",
     "OldProduct", "Progress", "ProductStatus", "ProgressStep", "ProtocolError", "RetryPolicy",
     "ServerDeprecationWarning", "ServerError", "ServerVersionWarning", "SubmitNotSent",
     "SubmitOutcomeUnknown", "SubmitResult", "Timeouts", "TransportError", "archive_url",

@@ -1,9 +1,9 @@
 """The UKSSDC XRT product API (``user_objects``) as typed calls over one HTTP session.
 
-Each method is one endpoint of ukssdc-api.md §2 and returns a small frozen result in this
-tool's terms (Python product names, ``int`` job ids, UTC datetimes). The envelope rules live in
-:mod:`reconciler.client.envelope`, timeouts and retries in :mod:`reconciler.client.transport`, the failure
-types in :mod:`reconciler.client.errors` (re-exported here).
+Each method is one endpoint of ukssdc-api.md §2 and returns a small frozen result
+(:mod:`reconciler.client.results`) read by :mod:`reconciler.client.replies`. The envelope rules
+live in :mod:`reconciler.client.envelope`, timeouts, retries and where requests may go in
+:mod:`reconciler.client.transport`, the failure types in :mod:`reconciler.client.errors`.
 
 Reads are retried; a submission never is once it may have been sent (see
 :class:`SubmitOutcomeUnknown`): the caller settles it from :meth:`Client.list_old_jobs`.
@@ -11,11 +11,7 @@ Reads are retried; a submission never is once it may have been sent (see
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -24,223 +20,45 @@ import requests
 from .. import __version__
 from ..errors import UserError
 from ..protocol.catalogue import (
-    ACTIVE_STATUSES,
     ALL_PRODUCTS,
     API_NAME,
     API_VERSION,
     DOWNLOAD_ALL,
     DOWNLOAD_FORMATS,
-    TERMINAL_STATUSES,
     Endpoint,
-    Status,
     product_by_key,
 )
-from ..protocol.values import server_bool, server_int
+from . import replies
+from .archive import ArchiveError, verify
 from .envelope import WarningGate, read_reply
-from .errors import (
-    ProtocolError,
-    SubmitOutcomeUnknown,
+from .errors import DestinationExists, ProtocolError, SubmitOutcomeUnknown
+from .files import place, write_temp
+from .results import (
+    CancelResult,
+    Download,
+    OldJob,
+    OldProduct,
+    ProductStatus,
+    SubmitResult,
 )
-from .transport import RetryPolicy, Timeouts, call, check_base_url, raise_for_status
+from .transport import (
+    RetryPolicy,
+    Timeouts,
+    call,
+    check_base_url,
+    check_same_server,
+    open_download,
+    post_json,
+    raw_chunks,
+)
 
 SUBMIT, COUNT, LIST = Endpoint.SUBMIT, Endpoint.COUNT_JOBS, Endpoint.LIST_JOBS
 OLD_PRODUCT, STATUS, CANCEL = Endpoint.OLD_PRODUCT, Endpoint.STATUS, Endpoint.CANCEL
 
-_CHUNK = 1 << 16
-
-
-# --- results ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SubmitResult:
-    """A job the server accepted. ``job_pars`` is what it will run (wire names, server forms)."""
-
-    job_id: int
-    url: str
-    job_pars: Mapping[str, Any] = field(hash=False)
-
-
-@dataclass(frozen=True)
-class OldJob:
-    """One entry of the user's job history. ``products`` are catalogue product names in
-    catalogue order; ``has_prod`` is false once the server has removed the job's files."""
-
-    job_id: int
-    name: str
-    submitted: datetime
-    products: tuple[str, ...]
-    has_prod: bool
-
-
-@dataclass(frozen=True)
-class OldProduct:
-    """The parameters an old job ran with. ``url`` is None when the server does not send it
-    (the RAW docs show no URL; swifttools requires one, D9)."""
-
-    job_id: int
-    url: str | None
-    job_pars: Mapping[str, Any] = field(hash=False)
-
-
-@dataclass(frozen=True)
-class ProgressStep:
-    label: str
-    #: 0 not reached, 1 active, 2 done
-    status: int
-    extra: str | None = None
-    substeps: tuple[ProgressStep, ...] = ()
-
-
-@dataclass(frozen=True)
-class Progress:
-    """``got_progress``: 0 not asked for (or finished), 1 given, 2 unavailable."""
-
-    got_progress: int = 0
-    time_running: str | None = None
-    pre_progress: str | None = None
-    steps: tuple[ProgressStep, ...] = ()
-
-
-@dataclass(frozen=True)
-class ProductStatus:
-    """A product's state. ``code`` is None when the product is not part of the job, or when
-    the server left it out of its answer (then ``reported`` is false)."""
-
-    product: str
-    code: int | None
-    text: str
-    progress: Progress = Progress()
-    reported: bool = True
-
-    @property
-    def terminal(self) -> bool:
-        return self.code in TERMINAL_STATUSES
-
-    @property
-    def active(self) -> bool:
-        return self.code in ACTIVE_STATUSES
-
-    @property
-    def complete(self) -> bool:
-        """Finished with products available (status 4)."""
-        return self.code == Status.COMPLETE
-
-
-@dataclass(frozen=True)
-class CancelOutcome:
-    """Per-product cancel code (0 cancelled, 1 already finished, 2 no such product, 3 reason
-    unknown, 4 outcome unknown) and the server's text."""
-
-    code: int
-    text: str
-
-    @property
-    def cancelled(self) -> bool:
-        return self.code == 0
-
-
-@dataclass(frozen=True)
-class CancelResult:
-    """``ok`` is the server's 1 (all cancelled) or 2 (processed, some not cancelled)."""
-
-    job_id: int
-    ok: int
-    products: Mapping[str, CancelOutcome] = field(hash=False)
-
-    @property
-    def all_cancelled(self) -> bool:
-        return all(o.cancelled for o in self.products.values())
-
-
-@dataclass(frozen=True)
-class Download:
-    path: Path
-    size: int
-    sha256: str
-
-
-# --- reading replies -------------------------------------------------------------------------
-
-def _int_or_none(endpoint: str, what: str, value: Any) -> int | None:
-    if value is None:
-        return None
-    try:
-        if isinstance(value, bool):
-            raise TypeError(value)
-        return server_int(value)
-    except (TypeError, ValueError):
-        raise ProtocolError(endpoint, f"{what} {value!r:.40} is not a whole number") from None
-
-
-def _job_id(endpoint: str, value: Any) -> int:
-    """JobID is a string in the submit reply and an int elsewhere (§2.1)."""
-    job_id = _int_or_none(endpoint, "JobID", value)
-    if job_id is None or job_id < 1:
-        raise ProtocolError(endpoint, f"JobID {value!r} is not a job number")
-    return job_id
-
-
-def _utc(endpoint: str, text: Any) -> datetime:
-    """``YYYY-MM-DD HH:MM:SS``, UTC per the swifttools docstring (§2.3)."""
-    try:
-        moment = datetime.fromisoformat(str(text).strip())
-    except ValueError:
-        raise ProtocolError(endpoint, f"DateSubmitted {text!r} is not a date and time") from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
-def _old_job(entry: Any) -> OldJob:
-    if not isinstance(entry, Mapping):
-        raise ProtocolError(LIST, f"a jobs entry is {entry!r}, not an object")
-    missing = [k for k in ("JobID", "Name", "DateSubmitted") if k not in entry]
-    if missing:
-        raise ProtocolError(LIST, f"a jobs entry lacks {', '.join(missing)}: {dict(entry)!r}")
-    return OldJob(
-        job_id=_job_id(LIST, entry["JobID"]),
-        name=str(entry["Name"]),
-        submitted=_utc(LIST, entry["DateSubmitted"]),
-        products=tuple(p for p in ALL_PRODUCTS if server_bool(entry.get(p, False))),
-        has_prod=server_bool(entry.get("hasProd", False)),
-    )
-
-
-def _step(value: Any) -> ProgressStep:
-    if not isinstance(value, Mapping):
-        raise ProtocolError(STATUS, f"a progress step is {value!r}, not an object")
-    subs = value.get("SubStep") or ()
-    return ProgressStep(
-        label=str(value.get("StepLabel", "")),
-        status=_int_or_none(STATUS, "StepStatus", value.get("StepStatus", 0)) or 0,
-        extra=None if value.get("StepExtra") is None else str(value["StepExtra"]),
-        substeps=tuple(_step(s) for s in subs),
-    )
-
-
-def _progress(value: Any) -> Progress:
-    if not isinstance(value, Mapping):
-        return Progress()
-    return Progress(
-        got_progress=_int_or_none(STATUS, "GotProgress", value.get("GotProgress", 0)) or 0,
-        time_running=value.get("TimeRunning"),
-        pre_progress=value.get("PreProgress"),
-        steps=tuple(_step(s) for s in value.get("ProgressSteps") or ()),
-    )
-
-
-def _product_status(product: str, value: Any) -> ProductStatus:
-    if value is None:
-        return ProductStatus(product, None, "The server did not return a status for this product",
-                             reported=False)
-    if not isinstance(value, Mapping):
-        raise ProtocolError(STATUS, f"the status of {product} is {value!r}, not an object")
-    return ProductStatus(
-        product=product,
-        code=_int_or_none(STATUS, f"{product} statusCode", value.get("statusCode")),
-        text=str(value.get("statusText", "")),
-        progress=_progress(value.get("progress")),
-    )
+#: Bytes of one JSON reply: far above any status, count or jobPars answer (a few kB)...
+REPLY_LIMIT = 1 << 20
+#: ...and for the job history, which grows with the user's jobs: 10,000 jobs are about 2.5 MB.
+HISTORY_LIMIT = 16 << 20
 
 
 def _product_keys(products: Iterable[str]) -> list[str]:
@@ -264,52 +82,6 @@ def archive_url(job_url: str, product: str, fmt: str = "tar.gz") -> str:
         raise ValueError(f"unknown archive format {fmt!r}; use one of {', '.join(DOWNLOAD_FORMATS)}")
     stem = DOWNLOAD_ALL if product == DOWNLOAD_ALL else _product_keys([product])[0]
     return f"{job_url.rstrip('/')}/{stem}.{fmt}"
-
-
-# --- safe file writing -----------------------------------------------------------------------
-
-def _stream_to_temp(response: requests.Response, dest: Path) -> tuple[Path, int, str]:
-    """Write the body beside ``dest`` under a hidden temporary name; removed on any failure."""
-    handle = tempfile.NamedTemporaryFile(
-        dir=dest.parent, prefix=f".{dest.name}.", suffix=".part", delete=False
-    )
-    tmp = Path(handle.name)
-    digest, size = hashlib.sha256(), 0
-    try:
-        with handle:
-            for chunk in response.iter_content(chunk_size=_CHUNK):
-                handle.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp, size, digest.hexdigest()
-
-
-def _exists_error(dest: Path) -> UserError:
-    return UserError(f"{dest} exists already; not overwriting it (remove it, or ask to overwrite)")
-
-
-def _place(tmp: Path, dest: Path, overwrite: bool) -> None:
-    """Move the finished file into place atomically; without ``overwrite`` a hard link makes
-    "create only if absent" atomic even against a concurrent writer."""
-    try:
-        if overwrite:
-            os.replace(tmp, dest)
-            return
-        try:
-            os.link(tmp, dest)
-        except FileExistsError:
-            raise _exists_error(dest) from None
-        except OSError:  # file system without hard links
-            if dest.exists():
-                raise _exists_error(dest) from None
-            os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 # --- the client ------------------------------------------------------------------------------
@@ -358,14 +130,10 @@ class Client:
 
     def _exchange(self, endpoint: str, body: Mapping[str, Any], *, idempotent: bool) -> bytes:
         url = f"{self.base_url}/{endpoint}"
-
-        def attempt() -> bytes:
-            response = self._session.post(url, json=dict(body),
-                                          timeout=self.timeouts.as_requests())
-            raise_for_status(response)
-            return response.content
-
-        return call(endpoint, url, attempt, self.retry, idempotent=idempotent)
+        limit = HISTORY_LIMIT if endpoint == LIST else REPLY_LIMIT
+        return call(endpoint, url,
+                    lambda: post_json(self._session, url, endpoint, body, self.timeouts, limit),
+                    self.retry, idempotent=idempotent)
 
     def _read(self, endpoint: str, fields: Mapping[str, Any] | None = None,
               required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -378,22 +146,20 @@ class Client:
     def submit(self, payload: Mapping[str, Any]) -> SubmitResult:
         """Submit one job (the exact payload of :func:`reconciler.protocol.wire.to_payload`).
 
-        Raises :class:`ServerError` when the server refused it (no job exists),
-        :class:`SubmitNotSent` when it never left, and :class:`SubmitOutcomeUnknown` when the
-        answer was lost or unreadable: then a job may exist and the history must be checked.
+        Raises :class:`ServerError` when the server refused it (no job exists; see
+        ``too_many_jobs``), :class:`SubmitNotSent` when it never left, and
+        :class:`SubmitOutcomeUnknown` when the answer was lost or unreadable: then a job may
+        exist and the history must be checked.
         """
         given = payload.get("UserID", self.user)
         if given != self.user:
             raise UserError(f"the payload is for user {given!r} but this client speaks for "
                             f"{self.user!r}")
         body = {**payload, **self._envelope()}
-        raw = self._exchange(SUBMIT, body, idempotent=False)
         try:
+            raw = self._exchange(SUBMIT, body, idempotent=False)
             reply = read_reply(SUBMIT, raw, self._gate, ("JobID", "URL", "jobPars"))
-            job_pars = reply["jobPars"]
-            if not isinstance(job_pars, Mapping):
-                raise ProtocolError(SUBMIT, "jobPars is not an object")
-            return SubmitResult(_job_id(SUBMIT, reply["JobID"]), str(reply["URL"]), dict(job_pars))
+            return replies.submitted(reply, self.user)
         except ProtocolError as error:
             raise SubmitOutcomeUnknown(
                 SUBMIT,
@@ -404,27 +170,16 @@ class Client:
 
     def count_active_jobs(self) -> int:
         """Jobs of this user that are queued or running."""
-        reply = self._read(COUNT, required=("numJobs",))
-        count = _int_or_none(COUNT, "numJobs", reply["numJobs"])
-        if count is None or count < 0:
-            raise ProtocolError(COUNT, f"numJobs {reply['numJobs']!r} is not a count")
-        return count
+        return replies.count(self._read(COUNT, required=("numJobs",)))
 
     def list_old_jobs(self) -> tuple[OldJob, ...]:
         """Every job the user ever submitted, in the server's order (newest first)."""
-        jobs = self._read(LIST, required=("jobs",))["jobs"]
-        if not isinstance(jobs, list):
-            raise ProtocolError(LIST, f"jobs is {type(jobs).__name__}, not a list")
-        return tuple(_old_job(entry) for entry in jobs)
+        return replies.old_jobs(self._read(LIST, required=("jobs",)))
 
     def get_old_product(self, job_id: int) -> OldProduct:
         """The parameters job ``job_id`` ran with (only the user's own jobs)."""
         reply = self._read(OLD_PRODUCT, {"oldJob": int(job_id)}, required=("jobPars",))
-        job_pars = reply["jobPars"]
-        if not isinstance(job_pars, Mapping):
-            raise ProtocolError(OLD_PRODUCT, f"jobPars is {type(job_pars).__name__}, not an object")
-        url = reply.get("URL")
-        return OldProduct(int(job_id), None if url is None else str(url), dict(job_pars))
+        return replies.old_product(reply, int(job_id), self.user)
 
     def check_status(
         self, job_id: int, products: Iterable[str], *, progress: bool | Iterable[str] = True
@@ -439,28 +194,14 @@ class Client:
             fields["whatProg"] = fields["what"]
         elif progress:
             fields["whatProg"] = ",".join(_product_keys(progress))  # type: ignore[arg-type]
-        reply = self._read(STATUS, fields)
-        names = {key: product_by_key(key).name for key in keys}
-        return {name: _product_status(name, reply.get(key)) for key, name in names.items()}
+        return replies.statuses(self._read(STATUS, fields), int(job_id), keys)
 
     def cancel(self, job_id: int, products: Iterable[str]) -> CancelResult:
         """Ask the server to cancel ``products`` of a job; per-product outcomes by name."""
         keys = _product_keys(products)
         reply = self._read(CANCEL, {"JobID": int(job_id), "what": ",".join(keys)},
                            required=("status", "statusCodes"))
-        texts, codes = reply["status"], reply["statusCodes"]
-        if not isinstance(texts, Mapping) or not isinstance(codes, Mapping):
-            raise ProtocolError(CANCEL, "status and statusCodes must be objects")
-        missing = [k for k in keys if k not in codes]
-        if missing:
-            raise ProtocolError(CANCEL, f"no cancel outcome for {', '.join(missing)}")
-        outcomes = {}
-        for key in keys:
-            code = _int_or_none(CANCEL, f"{key} statusCode", codes[key])
-            if code is None:
-                raise ProtocolError(CANCEL, f"the cancel code of {key} is null")
-            outcomes[product_by_key(key).name] = CancelOutcome(code, str(texts.get(key, "")))
-        return CancelResult(int(job_id), int(reply["OK"]), outcomes)
+        return replies.cancelled(reply, int(job_id), keys)
 
     def download(
         self,
@@ -473,27 +214,39 @@ class Client:
     ) -> Download:
         """Fetch a product archive (a product name or key, or ``"all"``) to ``dest``.
 
-        Streamed in chunks to a temporary file beside ``dest`` and renamed into place only when
-        complete, so ``dest`` is either absent or whole; an existing ``dest`` is an error
-        unless ``overwrite``. Retried like any read; a 404 means not built or expired.
+        Only from the configured server: a job URL elsewhere is refused before any request,
+        and a redirect is followed only while it stays there. Streamed to a temporary file
+        beside ``dest``, checked to be a whole ``fmt`` archive, and only then moved into
+        place, so ``dest`` is absent, untouched, or the complete new archive. An existing
+        ``dest`` raises :class:`DestinationExists` unless ``overwrite``. Retried like any
+        read; a 404 means not built or expired; an archive that does not open is a
+        :class:`ProtocolError`.
         """
-        url = check_base_url(archive_url(job_url, product, fmt), "product URL")
+        url = archive_url(job_url, product, fmt)
+        check_base_url(url, "product URL")
+        check_same_server(url, self.base_url, "product URL")
         target = Path(dest)
         if target.is_dir():
             raise UserError(f"{target} is a directory; give the file name to save the archive as")
-        if target.exists() and not overwrite:
-            raise _exists_error(target)
+        if os.path.lexists(target) and not overwrite:
+            raise DestinationExists(target)
         endpoint = f"download of {url.rsplit('/', 1)[-1]}"
 
         def attempt() -> tuple[Path, int, str]:
-            with self._session.get(url, stream=True, timeout=self.timeouts.as_requests()) as response:
-                raise_for_status(response)
-                return _stream_to_temp(response, target)
+            with open_download(self._session, url, self.base_url, self.timeouts) as response:
+                return write_temp(raw_chunks(response), target)
 
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp, size, digest = call(endpoint, url, attempt, self.retry, idempotent=True)
-            _place(tmp, target, overwrite)
+            try:
+                verify(tmp, fmt)
+                place(tmp, target, overwrite=overwrite)
+            finally:
+                tmp.unlink(missing_ok=True)
+        except ArchiveError as error:
+            raise ProtocolError(endpoint, f"what {url} sent cannot be used: {error.problem}; "
+                                          f"{target} was left as it was") from error
         except OSError as error:  # disk full, no permission, a file where a folder should be
             raise UserError(f"could not save {target}: {error.strerror or error}") from error
         return Download(target, size, digest)

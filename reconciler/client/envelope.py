@@ -9,8 +9,10 @@ those are rewritten word by word, as swifttools does, using the catalogue.
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
+from collections import Counter
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -115,6 +117,46 @@ def ok_code(endpoint: str, reply: Mapping[str, Any]) -> int:
     return code
 
 
+class _Unreadable(ValueError):
+    """Raised by the JSON hooks below with the reason a reply is refused."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        twice = next(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
+        raise _Unreadable(f"the key {twice!r:.60} appears twice in one object, so its value "
+                          "is ambiguous")
+    return obj
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Unreadable(f"the number {text:.40} is out of range")
+    return value
+
+
+def _constant(name: str) -> float:
+    raise _Unreadable(f"{name} is not a JSON number")
+
+
+def parse_json(endpoint: str, body: bytes | str) -> Any:
+    """Strict JSON: refuses what Python's parser would let through but no server means
+    (NaN and Infinity, numbers beyond a float, duplicate keys) and nesting too deep to read,
+    as :class:`ProtocolError`. (Python itself refuses integers of over 4,300 digits.)"""
+    try:
+        return json.loads(body, object_pairs_hook=_pairs, parse_float=_number,
+                          parse_constant=_constant)
+    except _Unreadable as problem:
+        raise ProtocolError(endpoint, str(problem)) from None
+    except RecursionError:
+        raise ProtocolError(endpoint, "the answer is nested too deeply to read") from None
+    except (ValueError, UnicodeDecodeError):
+        start = body[:80] if isinstance(body, str) else body[:80].decode("utf-8", "replace")
+        raise ProtocolError(endpoint, f"the answer is not JSON (it starts {start!r})") from None
+
+
 def read_reply(
     endpoint: str,
     body: bytes | str,
@@ -126,11 +168,7 @@ def read_reply(
     Raises :class:`ServerError` for ``OK: 0`` and :class:`ProtocolError` for anything that is
     not a well-formed reply carrying ``required``.
     """
-    try:
-        reply = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        start = body[:80] if isinstance(body, str) else body[:80].decode("utf-8", "replace")
-        raise ProtocolError(endpoint, f"the answer is not JSON (it starts {start!r})") from None
+    reply = parse_json(endpoint, body)
     if not isinstance(reply, dict):
         raise ProtocolError(endpoint, f"the answer is a JSON {type(reply).__name__}, not an object")
     missing = [key for key in ("OK", "APIVersion") if key not in reply]

@@ -9,7 +9,22 @@ exist anyway (:class:`SubmitOutcomeUnknown`) or provably does not (:class:`Submi
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from ..errors import UserError
+from ..protocol.catalogue import Endpoint
+
+#: How a submission refused for the per-user limit on active jobs reads. The real server's
+#: wording is undocumented (ukssdc-api.md §1.5); the simulator says "You already have N jobs
+#: queued or running, which is the maximum allowed (L)". Deliberately narrow: a refusal taken
+#: for this one is retried, so a false match would retry a request that can never succeed.
+_TOO_MANY_JOBS = re.compile(
+    r"\btoo many (?:\w+ )?jobs\b"
+    r"|\balready (?:have|has) \d+ (?:\w+ )?jobs\b"
+    r"|\b(?:maximum|limit) (?:number )?of (?:\d+ )?(?:\w+ )?jobs\b",
+    re.IGNORECASE,
+)
 
 
 class ClientError(UserError):
@@ -39,6 +54,12 @@ class ServerError(ClientError):
         self.error = error
         self.problems = problems
 
+    @property
+    def too_many_jobs(self) -> bool:
+        """A submission refused because the user already has as many active jobs as the
+        server allows: nothing is wrong with it, and it may be sent again once some finish."""
+        return self.endpoint == Endpoint.SUBMIT and bool(_TOO_MANY_JOBS.search(self.error))
+
 
 class ProtocolError(ClientError):
     """The reply does not follow the protocol (not JSON, no ``OK``/``APIVersion``, a missing or
@@ -54,15 +75,19 @@ class ProtocolError(ClientError):
 
 
 class TransportError(ClientError):
-    """No usable answer: connection failures, timeouts, or an HTTP status other than 2xx, after
-    the retries allowed for the call. ``status`` is the last HTTP status, if any."""
+    """No usable answer: connection failures, timeouts, an HTTP status other than 2xx, or a
+    redirect this tool does not follow, after the retries allowed for the call. ``status`` is
+    the last HTTP status, if any."""
 
     def __init__(
-        self, endpoint: str, message: str, *, status: int | None = None, attempts: int = 1
+        self, endpoint: str, message: str, *, status: int | None = None, attempts: int = 1,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(endpoint, message)
         self.status = status
         self.attempts = attempts
+        #: seconds the server's last answer (429 or 503) asked the client to wait, if it said
+        self.retry_after = retry_after
 
 
 class SubmitNotSent(TransportError):
@@ -74,6 +99,17 @@ class SubmitOutcomeUnknown(TransportError):
     """The submission may have reached the server but its answer was lost (connection dropped,
     timeout, HTTP error, garbled reply). A job may or may not exist: look for it in the job
     history (``listOldJobs``) before submitting again."""
+
+
+class DestinationExists(UserError):
+    """A file is already where a download or an extraction would put one; nothing was
+    replaced. Callers that skip existing files catch this rather than test first, which
+    would race with another writer."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} exists already; not overwriting it (remove it, or ask to "
+                         "overwrite)")
+        self.path = path
 
 
 class ServerVersionWarning(UserWarning):

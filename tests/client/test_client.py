@@ -7,7 +7,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import random
+import tarfile
 import warnings
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from requests.adapters import BaseAdapter
 from reconciler import __version__
 from reconciler.client import (
     Client,
+    DestinationExists,
     ProtocolError,
     RetryPolicy,
     ServerError,
@@ -35,11 +39,13 @@ from reconciler.protocol.request import build
 from reconciler.protocol.wire import to_payload
 
 BASE = "http://127.0.0.1:9/user_objects"
+JOB_URL = f"{BASE}/tprods/USERPROD_14"
 USER = "frodo@mount.doom"
 
 
 class Scripted(BaseAdapter):
-    """Answers requests from a script: ``(status, body)`` tuples, or exceptions to raise."""
+    """Answers requests from a script: ``(status, body)`` or ``(status, body, headers)``
+    tuples, or exceptions to raise."""
 
     def __init__(self, *script: Any) -> None:
         super().__init__()
@@ -53,14 +59,18 @@ class Scripted(BaseAdapter):
         item = self.script.pop(0)
         if isinstance(item, BaseException):
             raise item
-        status, payload = item
+        status, payload, *more = item
+        headers = more[0] if more else {}
         raw = payload if isinstance(payload, (bytes, io.IOBase)) else (
             payload.encode() if isinstance(payload, str) else json.dumps(payload).encode())
         response = requests.Response()
         response.status_code = status
         response.reason = {200: "OK", 404: "Not Found", 500: "Internal Server Error",
                            503: "Service Unavailable"}.get(status, "")
-        response.raw = raw if isinstance(raw, io.IOBase) else io.BytesIO(raw)
+        body = raw if isinstance(raw, io.IOBase) else io.BytesIO(raw)
+        response.headers = requests.structures.CaseInsensitiveDict(headers)
+        response.raw = urllib3.HTTPResponse(body, headers=headers, status=status,
+                                            preload_content=False)
         response.url = request.url or ""
         response.request = request
         return response
@@ -126,10 +136,10 @@ def test_a_user_is_required() -> None:
 
 def test_every_call_carries_user_and_api_identity() -> None:
     client, adapter, _ = client_with(
-        ok(numJobs=0), ok(jobs=[]), ok(oldJob=5, jobPars={}, URL="u"),
+        ok(numJobs=0), ok(jobs=[]), ok(oldJob=5, jobPars={}, URL=JOB_URL),
         ok(lc={"statusCode": 4, "statusText": "Complete", "progress": {"GotProgress": 0}}),
         ok(status={"lc": "x"}, statusCodes={"lc": 1}),
-        ok(JobID="5", URL="u", jobPars={}),
+        ok(JobID="5", URL=JOB_URL, jobPars={}),
     )
     client.count_active_jobs()
     client.list_old_jobs()
@@ -189,11 +199,11 @@ def test_refused_submission_is_a_server_error_with_python_names() -> None:
 
 @pytest.mark.parametrize("failure", [
     dropped(), requests.ReadTimeout("slow"), (500, "<html>oops</html>"), (503, "busy"),
-    (200, "<html>not json</html>"), ok(URL="u", jobPars={}),  # no JobID
-    ok(JobID="14", URL="u", jobPars="nope"), ok(JobID="fourteen", URL="u", jobPars={}),
+    (200, "<html>not json</html>"), ok(URL=JOB_URL, jobPars={}),  # no JobID
+    ok(JobID="14", URL=JOB_URL, jobPars="nope"), ok(JobID="fourteen", URL=JOB_URL, jobPars={}),
 ])
 def test_a_lost_or_unreadable_submit_answer_is_outcome_unknown_and_not_retried(failure: Any) -> None:
-    client, adapter, sleeps = client_with(failure, ok(JobID="15", URL="u", jobPars={}))
+    client, adapter, sleeps = client_with(failure, ok(JobID="15", URL=JOB_URL, jobPars={}))
     with pytest.raises(SubmitOutcomeUnknown) as caught:
         client.submit(grb_payload())
     assert len(adapter.sent) == 1 and sleeps == []
@@ -202,7 +212,7 @@ def test_a_lost_or_unreadable_submit_answer_is_outcome_unknown_and_not_retried(f
 
 
 def test_a_submit_that_could_not_connect_is_retried_then_reported_not_sent() -> None:
-    client, adapter, _ = client_with(refused(), ok(JobID="15", URL="u", jobPars={}))
+    client, adapter, _ = client_with(refused(), ok(JobID="15", URL=JOB_URL, jobPars={}))
     assert client.submit(grb_payload()).job_id == 15
     client, adapter, _ = client_with(*[refused()] * 4)
     with pytest.raises(SubmitNotSent):
@@ -216,6 +226,13 @@ def test_reads_survive_5xx_and_dropped_connections() -> None:
     client, adapter, sleeps = client_with((503, "busy"), dropped(), ok(numJobs=3))
     assert client.count_active_jobs() == 3
     assert len(adapter.sent) == 3 and sleeps == [0.5, 1.0]
+
+
+def test_reads_wait_as_long_as_a_busy_server_asks() -> None:
+    client, adapter, sleeps = client_with((503, "busy", {"Retry-After": "3"}),
+                                          (429, "slow down", {"Retry-After": "1"}), ok(numJobs=2))
+    assert client.count_active_jobs() == 2
+    assert sleeps == [3.0, 1.0] and len(adapter.sent) == 3  # not the jittered 0.5, 1.0
 
 
 def test_reads_give_up_after_bounded_attempts() -> None:
@@ -364,8 +381,6 @@ def test_newer_server_warns_once_per_client() -> None:
 
 # --- downloads ------------------------------------------------------------------------------------------
 
-JOB_URL = "http://127.0.0.1:9/user_objects/tprods/USERPROD_14"
-
 
 def test_archive_url_uses_short_keys_and_known_formats() -> None:
     assert archive_url(JOB_URL, "LightCurve", "zip") == f"{JOB_URL}/lc.zip"
@@ -376,8 +391,26 @@ def test_archive_url_uses_short_keys_and_known_formats() -> None:
         archive_url(JOB_URL, "lc", ".zip")
 
 
+def archive(fmt: str = "tar.gz", files: dict[str, bytes] | None = None) -> bytes:
+    """A real product archive in ``fmt``."""
+    files = files if files is not None else {"USERPROD_14/lc/curve.qdp": b"! QDP\n1 2 3\n"}
+    buffer = io.BytesIO()
+    if fmt == "zip":
+        with zipfile.ZipFile(buffer, "w") as zf:
+            for name, data in files.items():
+                zf.writestr(name, data)
+    else:
+        with tarfile.open(fileobj=buffer, mode="w:gz" if fmt == "tar.gz" else "w") as tf:
+            for name, data in files.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
 def test_download_streams_to_the_destination(tmp_path: Path) -> None:
-    data = bytes(range(256)) * 1000  # several chunks
+    data = archive("tar.gz", {"USERPROD_14/lc/curve.qdp": random.Random(1).randbytes(300_000)})
+    assert len(data) > 4 * (1 << 16)  # several chunks
     client, adapter, _ = client_with((200, data))
     dest = tmp_path / "new" / "lc.tar.gz"
     result = client.download(JOB_URL, "LightCurve", dest)
@@ -387,23 +420,38 @@ def test_download_streams_to_the_destination(tmp_path: Path) -> None:
     assert sorted(p.name for p in dest.parent.iterdir()) == ["lc.tar.gz"]
 
 
-def test_download_never_overwrites_silently(tmp_path: Path) -> None:
-    dest = tmp_path / "lc.zip"
+def test_download_keeps_the_bytes_as_served(tmp_path: Path) -> None:
+    """A server that labels a .tar.gz Content-Encoding: gzip must not get it unpacked into a
+    plain tar under a .tar.gz name; and the request asks for no re-encoding."""
+    data = archive("tar.gz")
+    client, adapter, _ = client_with((200, data, {"Content-Encoding": "gzip"}))
+    client.download(JOB_URL, "lc", tmp_path / "lc.tar.gz")
+    assert (tmp_path / "lc.tar.gz").read_bytes() == data
+    assert adapter.sent[0].headers["Accept-Encoding"] == "identity"
+
+
+@pytest.mark.parametrize("fmt", ["tar.gz", "tar", "zip"])
+def test_download_never_overwrites_silently(tmp_path: Path, fmt: str) -> None:
+    dest = tmp_path / f"lc.{fmt}"
     dest.write_bytes(b"precious")
-    client, adapter, _ = client_with((200, b"new"), (200, b"newer"))
-    with pytest.raises(UserError, match="exists"):
-        client.download(JOB_URL, "lc", dest, "zip")
+    new = archive(fmt)
+    client, adapter, _ = client_with((200, new))
+    with pytest.raises(DestinationExists, match="exists") as caught:
+        client.download(JOB_URL, "lc", dest, fmt)
+    assert caught.value.path == dest
     assert dest.read_bytes() == b"precious" and adapter.sent == []
-    client.download(JOB_URL, "lc", dest, "zip", overwrite=True)
-    assert dest.read_bytes() == b"new"
+    client.download(JOB_URL, "lc", dest, fmt, overwrite=True)
+    assert dest.read_bytes() == new
 
 
 def test_download_is_retried_and_a_404_leaves_nothing(tmp_path: Path) -> None:
-    client, adapter, sleeps = client_with((503, b"busy"), (200, b"archive"), (404, b"gone"))
-    client.download(JOB_URL, "spec", tmp_path / "spec.tar")
-    assert (tmp_path / "spec.tar").read_bytes() == b"archive" and len(sleeps) == 1
+    data = archive("tar")
+    client, adapter, sleeps = client_with((503, b"busy"), (200, data), (404, b"gone"))
+    client.download(JOB_URL, "spec", tmp_path / "spec.tar", "tar")
+    assert (tmp_path / "spec.tar").read_bytes() == data and len(sleeps) == 1
+    assert len(adapter.sent) == 2
     with pytest.raises(TransportError) as caught:
-        client.download(JOB_URL, "image", tmp_path / "image.tar")
+        client.download(JOB_URL, "image", tmp_path / "image.tar", "tar")
     assert caught.value.status == 404
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.tar"]
 
@@ -411,7 +459,8 @@ def test_download_is_retried_and_a_404_leaves_nothing(tmp_path: Path) -> None:
 class BreaksMidway(io.RawIOBase):
     """A body that delivers some bytes and then loses the connection."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: bytes = b"PK\x03\x04half") -> None:
+        self.first = first
         self.sent = False
 
     def readable(self) -> bool:
@@ -421,32 +470,138 @@ class BreaksMidway(io.RawIOBase):
         if self.sent:
             raise requests.exceptions.ChunkedEncodingError("connection broken")
         self.sent = True
-        buffer[:4] = b"half"
-        return 4
+        buffer[:len(self.first)] = self.first
+        return len(self.first)
 
 
 def test_a_download_broken_midway_is_restarted_and_leaves_no_partial_file(tmp_path: Path) -> None:
-    client, _, _ = client_with((200, BreaksMidway()), (200, b"whole archive"))
+    whole = archive("zip")
+    client, _, _ = client_with((200, BreaksMidway()), (200, whole))
     client.download(JOB_URL, "psf", tmp_path / "psf.zip", "zip")
-    assert (tmp_path / "psf.zip").read_bytes() == b"whole archive"
+    assert (tmp_path / "psf.zip").read_bytes() == whole
     client, _, _ = client_with(*[(200, BreaksMidway()) for _ in range(4)])
     with pytest.raises(TransportError):
-        client.download(JOB_URL, "psf", tmp_path / "other.zip", "zip")
+        client.download(JOB_URL, "psf", tmp_path / "psf.zip", "zip", overwrite=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["psf.zip"]
+    assert (tmp_path / "psf.zip").read_bytes() == whole
+
+
+def test_a_body_shorter_than_its_content_length_never_replaces_a_good_file(tmp_path: Path) -> None:
+    good, new = archive("tar.gz"), archive("tar.gz", {"USERPROD_14/lc/new.qdp": b"new" * 1000})
+    dest = tmp_path / "lc.tar.gz"
+    dest.write_bytes(good)
+    short = [(200, new[: len(new) // 2], {"Content-Length": str(len(new))}) for _ in range(4)]
+    client, adapter, _ = client_with(*short)
+    with pytest.raises(TransportError, match="lost the connection"):
+        client.download(JOB_URL, "lc", dest, overwrite=True)
+    assert len(adapter.sent) == 4  # retried, as a lost connection is
+    assert dest.read_bytes() == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lc.tar.gz"]
+
+
+@pytest.mark.parametrize("fmt, body, why", [
+    ("tar.gz", b"<html>Service temporarily unavailable</html>", "not a zip, tar or tar.gz archive .it starts b'<html>Service"),
+    ("tar.gz", archive("zip"), "is a zip archive, not a tar.gz one"),
+    ("zip", archive("tar.gz"), "a tar.gz archive, not a zip"),
+    ("tar.gz", archive("tar.gz", {"a": bytes(100_000)})[:-8], "not a readable tar.gz"),  # no trailer
+    ("zip", archive("zip", {}), "empty zip"),
+    ("tar", archive("tar", {"a": bytes(5000)})[:3000], "not a readable tar"),
+])
+def test_an_archive_that_does_not_open_is_refused_and_the_old_file_kept(
+        tmp_path: Path, fmt: str, body: bytes, why: str) -> None:
+    dest = tmp_path / f"lc.{fmt}"
+    dest.write_bytes(b"the good old archive")
+    client, adapter, _ = client_with((200, body))
+    with pytest.raises(ProtocolError, match=why) as caught:
+        client.download(JOB_URL, "lc", dest, fmt, overwrite=True)
+    assert "left as it was" in str(caught.value) and len(adapter.sent) == 1
+    assert dest.read_bytes() == b"the good old archive"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [dest.name]
 
 
 def test_download_places_it_cannot_write_are_user_errors(tmp_path: Path) -> None:
     (tmp_path / "a-file").write_bytes(b"x")
-    client, adapter, _ = client_with((200, b"archive"))
+    client, adapter, _ = client_with((200, archive()))
     with pytest.raises(UserError, match="is a directory"):
         client.download(JOB_URL, "lc", tmp_path, overwrite=True)
     with pytest.raises(UserError, match="could not save"):
         client.download(JOB_URL, "lc", tmp_path / "a-file" / "lc.tar.gz")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"] and adapter.sent == []
 
 
-def test_download_urls_must_be_safe_too(tmp_path: Path) -> None:
-    client, adapter, _ = client_with()
-    with pytest.raises(UserError, match="https"):
-        client.download("http://evil.example.org/tprods/USERPROD_1", "lc", tmp_path / "lc.tar.gz")
-    assert adapter.sent == []
+@pytest.mark.parametrize("job_url, why", [
+    ("http://evil.example.org/tprods/USERPROD_1", "plain http to another machine"),
+    ("https://evil.example.org/user_objects/tprods/USERPROD_1", "leaves the configured server"),
+    ("http://127.0.0.1:10/user_objects/tprods/USERPROD_1", "leaves the configured server"),
+    ("https://127.0.0.1:9/user_objects/tprods/USERPROD_1", "leaves the configured server"),
+    ("http://localhost:9/user_objects/tprods/USERPROD_1", "leaves the configured server"),
+    ("http://user:pw@127.0.0.1:9/user_objects/tprods/USERPROD_1", "leaves the configured server"),
+])
+def test_a_job_url_off_the_configured_server_is_refused_before_any_request(
+        tmp_path: Path, job_url: str, why: str) -> None:
+    client, adapter, _ = client_with((200, archive()))
+    with pytest.raises(UserError, match=why):
+        client.download(job_url, "lc", tmp_path / "lc.tar.gz")
+    assert adapter.sent == [] and list(tmp_path.iterdir()) == []
+
+
+# --- redirects -------------------------------------------------------------------------------------------
+
+def moved(location: str, status: int = 302) -> tuple[int, bytes, dict[str, str]]:
+    return status, b"", {"Location": location}
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_post_is_never_redirected(status: int) -> None:
+    evil = "http://evil.example.org/getNumJobs.php"
+    client, adapter, sleeps = client_with(moved(evil, status), ok(numJobs=1))
+    with pytest.raises(TransportError) as caught:
+        client.count_active_jobs()
+    assert len(adapter.sent) == 1 and sleeps == []  # not followed, not retried
+    assert caught.value.status == status
+    assert evil in str(caught.value) and "not followed" in str(caught.value)
+
+
+def test_a_redirected_submit_is_not_followed_and_its_outcome_is_unknown() -> None:
+    client, adapter, _ = client_with(moved("https://other.example.org/run_userobject.php", 307),
+                                     ok(JobID="15", URL=JOB_URL, jobPars={}))
+    with pytest.raises(SubmitOutcomeUnknown, match="other.example.org") as caught:
+        client.submit(grb_payload())
+    assert len(adapter.sent) == 1 and "job history" in str(caught.value)
+
+
+def test_a_download_follows_redirects_on_the_same_server(tmp_path: Path) -> None:
+    data = archive()
+    client, adapter, _ = client_with(moved("/user_objects/files/lc.tar.gz"),
+                                     moved(f"{BASE}/files2/lc.tar.gz", 307), (200, data))
+    client.download(JOB_URL, "lc", tmp_path / "lc.tar.gz")
+    assert [r.url for r in adapter.sent] == [
+        f"{JOB_URL}/lc.tar.gz", f"{BASE}/files/lc.tar.gz", f"{BASE}/files2/lc.tar.gz"]
+    assert (tmp_path / "lc.tar.gz").read_bytes() == data
+
+
+@pytest.mark.parametrize("base, location, why", [
+    (BASE, "https://evil.example.org/lc.tar.gz", "leaves the configured server"),
+    (BASE, "http://127.0.0.1:10/user_objects/lc.tar.gz", "leaves the configured server"),
+    ("https://ukssdc.example/user_objects", "http://ukssdc.example/user_objects/lc.tar.gz",
+     "plain http"),
+    ("https://ukssdc.example/user_objects", "//elsewhere.example/lc.tar.gz",
+     "leaves the configured server"),
+])
+def test_a_download_redirect_off_the_server_or_to_plain_http_is_refused(
+        tmp_path: Path, base: str, location: str, why: str) -> None:
+    client, adapter, sleeps = client_with(moved(location), (200, archive()))
+    client = Client(base, USER, session=client._session, retry=client.retry)
+    with pytest.raises(TransportError, match=why) as caught:
+        client.download(f"{base}/tprods/USERPROD_14", "lc", tmp_path / "lc.tar.gz")
+    assert len(adapter.sent) == 1 and sleeps == []
+    assert caught.value.status == 302 and "not followed" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_download_follows_a_bounded_number_of_redirects(tmp_path: Path) -> None:
+    loop = [moved(f"{BASE}/hop{n}") for n in range(10)]
+    client, adapter, _ = client_with(*loop)
+    with pytest.raises(TransportError, match="more than 5 redirects"):
+        client.download(JOB_URL, "lc", tmp_path / "lc.tar.gz")
+    assert len(adapter.sent) == 6

@@ -55,6 +55,14 @@ def test_version_tuple_reads_numbers_and_strings() -> None:
         (json.dumps({"OK": 7, "APIVersion": "1.12"}).encode(), "OK is 7"),
         (json.dumps({"OK": 0, "APIVersion": "1.12"}).encode(), "without an ERROR"),
         (json.dumps({"OK": 1, "APIVersion": "one"}).encode(), "not a version"),
+        (b'{"OK": 1, "APIVersion": "1.12", "numJobs": NaN}', "NaN is not a JSON number"),
+        (b'{"OK": 1, "APIVersion": "1.12", "numJobs": -Infinity}', "Infinity is not a JSON"),
+        (b'{"OK": 1, "APIVersion": "1.12", "T0": 1e400}', "1e400 is out of range"),
+        (b'{"OK": 0, "OK": 1, "APIVersion": "1.12"}', "'OK' appears twice"),
+        (b'{"OK": 1, "APIVersion": "1.12", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+         "nested too deeply"),
+        (b'{"OK": 1, "APIVersion": "1.12", "n": ' + b"9" * 5000 + b"}", "not JSON"),
+        (b"\xff\xfe{}", "not JSON"),
     ],
 )
 def test_malformed_replies_are_protocol_errors_naming_the_endpoint(raw: bytes, needle: str) -> None:
@@ -145,3 +153,23 @@ def test_deprecation_warning_also_comes_with_error_replies() -> None:
         with pytest.raises(ServerError):
             read_reply("getNumJobs.php", raw, WarningGate())
     assert [w.category for w in seen] == [ServerDeprecationWarning]
+
+
+@pytest.mark.parametrize("endpoint, error, expected", [
+    # the simulator's wording, and others a server could plausibly use
+    ("run_userobject.php", "You already have 5 jobs queued or running, which is the maximum "
+                           "allowed (5). Please wait for some of them to finish.", True),
+    ("run_userobject.php", "Too many active jobs; please wait.", True),
+    ("run_userobject.php", "You have reached the maximum of 10 queued jobs.", True),
+    # the same words elsewhere, or other refusals, are not it
+    ("getNumJobs.php", "You already have 5 jobs queued or running", False),
+    ("run_userobject.php", "There were problems with the parameters you supplied.", False),
+    ("run_userobject.php", "The maximum allowed value of posErr is 6.", False),
+    ("run_userobject.php", "Job 147 is not owned by user frodo@mount.doom", False),
+])
+def test_the_too_many_jobs_refusal_is_recognised_in_one_place(
+        endpoint: str, error: str, expected: bool) -> None:
+    with pytest.raises(ServerError) as caught:
+        read_reply(endpoint, json.dumps({"OK": 0, "APIVersion": "1.12", "ERROR": error}).encode(),
+                   WarningGate())
+    assert caught.value.too_many_jobs is expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import socket
 import threading
 import time
@@ -14,10 +15,13 @@ import requests
 from reconciler.client.errors import SubmitNotSent, SubmitOutcomeUnknown, TransportError
 from reconciler.client.transport import (
     HTTPStatus,
+    Redirected,
     RetryPolicy,
     call,
     check_base_url,
     nothing_sent,
+    off_server,
+    retry_after_seconds,
 )
 from reconciler.errors import UserError
 
@@ -224,3 +228,87 @@ def test_https_or_loopback_urls_are_accepted(url: str) -> None:
 def test_plain_http_elsewhere_or_other_schemes_are_refused(url: str, why: str) -> None:
     with pytest.raises(UserError, match=why):
         check_base_url(url)
+
+
+# --- Retry-After ---------------------------------------------------------------------------------------
+
+def answer(status: int, **headers: str) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_is_read_as_seconds_or_an_http_date(status: int) -> None:
+    assert retry_after_seconds(answer(status, **{"Retry-After": "7"})) == 7.0
+    later = email.utils.formatdate(time.time() + 100, usegmt=True)
+    assert 90 <= (retry_after_seconds(answer(status, **{"Retry-After": later})) or 0) <= 100
+    past = email.utils.formatdate(time.time() - 100, usegmt=True)
+    assert retry_after_seconds(answer(status, **{"Retry-After": past})) == 0.0
+
+
+@pytest.mark.parametrize("response", [
+    answer(500, **{"Retry-After": "7"}),  # only 429 and 503 say when to come back
+    answer(503), answer(503, **{"Retry-After": "soon"}), answer(429, **{"Retry-After": "-3"}),
+])
+def test_retry_after_is_ignored_where_it_is_not_meant_or_unreadable(
+        response: requests.Response) -> None:
+    assert retry_after_seconds(response) is None
+
+
+def test_a_retry_after_is_obeyed_instead_of_the_jittered_backoff() -> None:
+    clock = FakeTime()
+    attempt, calls = scripted(HTTPStatus(503, "Busy", retry_after=7.0),
+                              HTTPStatus(429, "Slow down", retry_after=0.0),
+                              HTTPStatus(503, "Busy"), "fine")
+    assert call("x", "u", attempt, clock.policy(base_delay=0.5, max_delay=30.0),
+                idempotent=True) == "fine"
+    assert len(calls) == 4
+    assert clock.sleeps == [7.0, 0.0, 2.0]  # the last one is the backoff again (0.5 * 2**2)
+
+
+def test_a_retry_after_is_capped_by_the_policy() -> None:
+    clock = FakeTime()
+    attempt, calls = scripted(*[HTTPStatus(503, "Busy", retry_after=3600.0)] * 10)
+    with pytest.raises(TransportError) as caught:
+        call("getNumJobs.php", "u", attempt,
+             clock.policy(attempts=10, max_delay=30.0, total=100.0), idempotent=True)
+    # 30 s each (the cap); a fourth wait would end after the 100 s budget
+    assert clock.sleeps == [30.0, 30.0, 30.0] and len(calls) == 4
+    assert caught.value.retry_after == 3600.0  # the caller can see what the server asked
+    assert "retry after 3600 s" in str(caught.value)
+
+
+def test_a_retry_after_on_a_submit_changes_nothing() -> None:
+    clock = FakeTime()
+    attempt, calls = scripted(HTTPStatus(503, "Busy", retry_after=1.0), "a second job")
+    with pytest.raises(SubmitOutcomeUnknown):
+        call("run_userobject.php", "u", attempt, clock.policy(), idempotent=False)
+    assert len(calls) == 1 and clock.sleeps == []
+
+
+def test_a_refused_redirect_is_not_retried() -> None:
+    clock = FakeTime()
+    attempt, calls = scripted(Redirected(302, "Found", "http://evil.example.org/x", "because"),
+                              "never")
+    with pytest.raises(TransportError, match="'http://evil.example.org/x' that was not followed"):
+        call("x", "u", attempt, clock.policy(), idempotent=True)
+    assert len(calls) == 1 and clock.sleeps == []
+
+
+@pytest.mark.parametrize("url, server, why", [
+    ("https://h.example/a", "https://h.example/user_objects", None),
+    ("https://H.example:443/a", "https://h.example/user_objects", None),
+    ("http://127.0.0.1:8/a", "http://127.0.0.1:8/u", None),
+    ("http://h.example/a", "https://h.example/u", "plain http"),
+    ("https://h.example:8443/a", "https://h.example/u", "leaves"),
+    ("https://g.example/a", "https://h.example/u", "leaves"),
+    ("https://h.example.evil.org/a", "https://h.example/u", "leaves"),
+    ("https://me@h.example/a", "https://h.example/u", "leaves"),
+    ("https://h.example:99999/a", "https://h.example/u", "leaves"),
+    ("file:///etc/passwd", "https://h.example/u", "leaves"),
+])
+def test_off_server(url: str, server: str, why: str | None) -> None:
+    found = off_server(url, server)
+    assert (found is None) if why is None else (why in (found or ""))

@@ -160,6 +160,7 @@ def test_refused_submissions_name_python_parameters(client: Client, msim: Simula
     del payload[GLOBALS["posErr"].wire]
     with pytest.raises(ServerError) as caught:
         client.submit(payload)
+    assert not caught.value.too_many_jobs
     assert "posErr" in str(caught.value)
     assert GLOBALS["posErr"].wire not in str(caught.value)
     assert any("posErr" in items for _, items in caught.value.problems)
@@ -178,8 +179,9 @@ def test_the_active_job_limit_refuses_with_a_server_error(
     with Client(sim.base_url, USER, retry=fast_retries()) as client:
         for _ in range(2):
             submit(client, "Sgr A*")
-        with pytest.raises(ServerError):
+        with pytest.raises(ServerError) as caught:
             submit(client, "Sgr A*")
+        assert caught.value.too_many_jobs  # the simulator's own wording is recognised
         assert client.count_active_jobs() == 2
         assert len(client.list_old_jobs()) == 2
         sim.advance(4 * STAGE)
