@@ -29,8 +29,8 @@ from ..state.lock import (
     JobRef,
     Lock,
     ProductRecord,
-    Resolved,
     SourceRecord,
+    resolved_for,
 )
 from . import desired
 from .compare import Comparison, JobView, compare, payload_matches, view
@@ -327,15 +327,15 @@ class SourcePlanner:
             ref = JobRef(job=job, fingerprint=item.want.fingerprint)
             if rank == _RUNNING:
                 item.attempt = ref
-                item.plan = ProductPlan(product, Action.ADOPT, f"job {job} matches (running)",
-                                        job, state="running")
+                item.plan = ProductPlan(product, Action.ADOPT, "matches; still running", job,
+                                        state="running")
             else:
                 item.serving, item.attempt = ref, None
                 item.plan = self._fresh(item, job, Action.ADOPT)
                 if item.plan.action is Action.ADOPT:
-                    item.plan = ProductPlan(product, Action.ADOPT, f"job {job} matches"
-                                            + (" (files removed)" if rank == _EXPIRED else ""),
-                                            job, state=item.plan.state)
+                    item.plan = ProductPlan(product, Action.ADOPT, "matches" + (
+                        "; the server removed its files" if rank == _EXPIRED else ""),
+                        job, state=item.plan.state)
             return
         old = item.serving or item.attempt
         if old is None:
@@ -406,19 +406,12 @@ class SourcePlanner:
         )
 
     def _record(self, records: dict[str, ProductRecord]) -> SourceRecord | None:
-        """The entry afterwards; ``resolved`` comes from the newest serving job that shows
-        what the server filled (a job submitted with pins shows nothing new)."""
         kept = {p: r for p, r in records.items() if r.serving or r.attempt}
         if not kept:
             return None
-        resolved = self.record.resolved
-        for job in sorted({r.serving.job for r in kept.values() if r.serving}, reverse=True):
-            job_record = self._job_record(job)
-            if job_record is not None and job_record.filled:
-                if resolved is None or resolved.job != job:
-                    resolved = Resolved(job=job, values=dict(job_record.filled))
-                break
-        return SourceRecord(products=kept, resolved=resolved)
+        jobs = {**self.lock.jobs, **self.jobs}
+        return SourceRecord(products=kept,
+                            resolved=resolved_for(kept, jobs, self.record.resolved))
 
     def _job_records(self, record: SourceRecord | None) -> dict[int, JobRecord]:
         """Records of every job the entry refers to, with statuses brought up to date."""

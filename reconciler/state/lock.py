@@ -171,3 +171,16 @@ def schema_text() -> str:
     body = Lock.model_json_schema()
     return json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", **body},
                       indent=2, ensure_ascii=False) + "\n"
+
+
+def resolved_for(products: dict[str, ProductRecord], jobs: dict[int, JobRecord],
+                 previous: Resolved | None) -> Resolved | None:
+    """What a source's pins come from: the newest serving job that shows what the server
+    filled (a job submitted with pins shows nothing new, so the previous pins stay)."""
+    for job in sorted({r.serving.job for r in products.values() if r.serving}, reverse=True):
+        record = jobs.get(job)
+        if record is not None and record.filled:
+            if previous is not None and previous.job == job:
+                return previous
+            return Resolved(job=job, values=dict(record.filled))
+    return previous
