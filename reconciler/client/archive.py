@@ -86,7 +86,8 @@ def _zip_kind(info: zipfile.ZipInfo) -> Kind:
         return Kind.FIFO
     if stat.S_ISSOCK(mode):
         return Kind.OTHER
-    return Kind.DIR if info.is_dir() or stat.S_ISDIR(mode) else Kind.FILE
+    # not info.is_dir(): it fails on an empty name, which a hostile archive may hold
+    return Kind.DIR if info.filename.endswith("/") or stat.S_ISDIR(mode) else Kind.FILE
 
 
 def _tar_kind(info: tarfile.TarInfo) -> Kind:

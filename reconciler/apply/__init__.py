@@ -1,0 +1,1 @@
+"""Plan -> submissions under limits, waiting, downloads."""
