@@ -337,15 +337,19 @@ class SourcePlanner:
                         "; the server removed its files" if rank == _EXPIRED else ""),
                         job, state=item.plan.state)
             return
-        old = item.serving or item.attempt
+        running = item.attempt is not None \
+            and self.status(item.attempt.job, product) in _ACTIVE
+        old = item.serving or (item.attempt if running else None)
         if old is None:
-            item.plan = ProductPlan(product, Action.CREATE, "not on the server yet")
+            why = "not on the server yet" if item.attempt is None else \
+                f"parameters changed since job {item.attempt.job}, which did not finish"
+            item.plan = ProductPlan(product, Action.CREATE, why)
             return
         seen = self.job_view(old.job)
         diff = compare(item.want, item.values, seen, self.observed).diff if seen else ()
         item.plan = ProductPlan(product, Action.REPLACE, "parameters changed", old.job, diff)
-        if item.attempt is not None and self.status(item.attempt.job, product) in _ACTIVE:
-            item.cancel = item.attempt.job
+        if running:
+            item.cancel = item.attempt.job  # type: ignore[union-attr]
 
     def _adopted(self, job: int, want: desired.Wanted) -> None:
         """A job record for an adopted job, with what it shows the server filled."""
