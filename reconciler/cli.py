@@ -13,6 +13,7 @@ from typing import NoReturn, Sequence
 
 from . import __version__
 from .errors import UserError
+from .protocol.catalogue import DOWNLOAD_FORMATS
 from .sim.config import SimConfig
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_FAILED = 0, 1, 2, 3
@@ -83,6 +84,23 @@ def build_parser() -> _Parser:
     p.add_argument("--fail-on-drift", action="store_true",
                    help="exit 1 when a server default has moved")
     p.set_defaults(module="plan")
+
+    p = sub.add_parser("apply", parents=[common], help="carry out a plan under the limits")
+    p.add_argument("spec", metavar="SPEC|PLAN", help="a spec, or a plan saved with plan --out")
+    p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--wait", action="store_true",
+                   help="wait until every submitted product has finished")
+    p.add_argument("--download", metavar="DIR", help="then download the products into DIR")
+    p.add_argument("--format", choices=DOWNLOAD_FORMATS, default="tar.gz",
+                   help="archive format for --download (default: %(default)s)")
+    p.add_argument("--extract", action="store_true", help="unpack the downloaded archives")
+    p.add_argument("--clobber", action="store_true", help="overwrite downloaded files")
+    p.add_argument("--no-cancel", action="store_true",
+                   help="keep superseded products of replaced jobs running")
+    p.add_argument("--allow-large", action="store_true",
+                   help="allow more submissions than limits.max_submissions_per_run")
+    _selection(p)
+    p.set_defaults(module="apply")
 
     sim = sub.add_parser("sim", parents=[common], help="the UKSSDC simulator")
     sim_sub = sim.add_subparsers(dest="sim_command", metavar="SIM_COMMAND", required=True,

@@ -42,6 +42,7 @@ from .model import (
     HistoryRow,
     Needs,
     Options,
+    ParamChange,
     ProductPlan,
     SourcePlan,
     Submission,
@@ -97,6 +98,8 @@ class SourcePlanner:
         self.needs = Needs()
         self.jobs: dict[int, JobRecord] = {}
         self.notes: dict[int, str] = {}
+        #: per product, the newest job looked at that differs: what a lockless replace replaces
+        self.nearest: dict[str, tuple[int, tuple[ParamChange, ...]]] = {}
         resolved = self.record.resolved
         self.pins = dict(resolved.values) if resolved and not options.refresh_resolved else {}
         self.observed = {k: o.value for k, o in lock.observed_defaults.items()}
@@ -302,6 +305,8 @@ class SourcePlanner:
                 result = compare(item.want, item.values, seen, self.observed)
                 if not result.matches:
                     self.notes.setdefault(row.job_id, _why_not(result))
+                    if not result.unreadable:
+                        self.nearest.setdefault(product, (row.job_id, result.diff))
                     continue
                 word = self.status(row.job_id, product)
                 if word is None:
@@ -340,6 +345,12 @@ class SourcePlanner:
         running = item.attempt is not None \
             and self.status(item.attempt.job, product) in _ACTIVE
         old = item.serving or (item.attempt if running else None)
+        if old is None and item.attempt is None and product in self.nearest:
+            # no lock entry: the newest job of the name with this product is the one the spec
+            # changed (it stays on the server; the lock did not know it, so nothing is cancelled)
+            job, diff = self.nearest[product]
+            item.plan = ProductPlan(product, Action.REPLACE, "parameters changed", job, diff)
+            return
         if old is None:
             why = "not on the server yet" if item.attempt is None else \
                 f"parameters changed since job {item.attempt.job}, which did not finish"

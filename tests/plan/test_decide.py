@@ -110,8 +110,25 @@ def test_the_search_is_capped_per_source(tmp_path: Path) -> None:
     for job in range(2, 9):
         server.add(job, "GK Per", other)
     result = plan(sources, server, options=Options(walk_cap=5))
-    assert actions(result)[("GK Per", "LightCurve")] == "create"
+    # the matching job 1 lies beyond the five looked at: the newest one is replaced
+    replaced = next(p for p in result.sources[0].products if p.product == "LightCurve")
+    assert (replaced.action.value, replaced.job) == ("replace", 8)
+    assert [c.parameter for c in replaced.diff] == ["binMeth"]
     assert server.asked["params"] == 5
+
+
+def test_without_a_lock_a_changed_product_replaces_the_newest_job_of_the_name(
+        tmp_path: Path) -> None:
+    sources = load(tmp_path, GK)
+    server = Server()
+    server.add(1, "GK Per", sources["GK Per"].request)
+    edited = load(tmp_path, GK.replace("pcCounts: 20", "pcCounts: 25"))
+    result = plan(edited, server)
+    assert actions(result) == {("GK Per", "LightCurve"): "replace",
+                               ("GK Per", "Spectrum"): "adopt",
+                               ("GK Per", "StandardPos"): "adopt"}
+    (submission,) = result.submissions
+    assert submission.products == ("LightCurve",) and submission.cancel == ()
 
 
 def test_one_changed_parameter_is_one_replace_of_that_product(tmp_path: Path) -> None:
