@@ -8,9 +8,7 @@ import hashlib
 import io
 import json
 import random
-import tarfile
 import warnings
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,8 @@ from reconciler.errors import UserError
 from reconciler.protocol.catalogue import ALL_PRODUCTS, API_NAME, API_VERSION, PRODUCTS
 from reconciler.protocol.request import build
 from reconciler.protocol.wire import to_payload
+
+from .support import archive
 
 BASE = "http://127.0.0.1:9/user_objects"
 JOB_URL = f"{BASE}/tprods/USERPROD_14"
@@ -389,23 +389,6 @@ def test_archive_url_uses_short_keys_and_known_formats() -> None:
         f"{PRODUCTS[p].key}.tar.gz" for p in ALL_PRODUCTS]
     with pytest.raises(ValueError, match="format"):
         archive_url(JOB_URL, "lc", ".zip")
-
-
-def archive(fmt: str = "tar.gz", files: dict[str, bytes] | None = None) -> bytes:
-    """A real product archive in ``fmt``."""
-    files = files if files is not None else {"USERPROD_14/lc/curve.qdp": b"! QDP\n1 2 3\n"}
-    buffer = io.BytesIO()
-    if fmt == "zip":
-        with zipfile.ZipFile(buffer, "w") as zf:
-            for name, data in files.items():
-                zf.writestr(name, data)
-    else:
-        with tarfile.open(fileobj=buffer, mode="w:gz" if fmt == "tar.gz" else "w") as tf:
-            for name, data in files.items():
-                info = tarfile.TarInfo(name)
-                info.size = len(data)
-                tf.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 def test_download_streams_to_the_destination(tmp_path: Path) -> None:

@@ -7,9 +7,7 @@ only, and stops when the test ends (or after 30 s, whichever comes first).
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +29,8 @@ from reconciler.client import (
 from reconciler.client.client import HISTORY_LIMIT, REPLY_LIMIT
 from reconciler.errors import UserError
 from reconciler.protocol.catalogue import ALL_PRODUCTS, API_VERSION
+
+from .support import archive
 
 USER = "frodo@mount.doom"
 #: (status, headers, body chunks) answered to one request
@@ -115,16 +115,6 @@ def ok(**fields: Any) -> Answer:
     return json_answer({"OK": 1, "APIVersion": API_VERSION, **fields})
 
 
-def tar_gz(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tf:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tf.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
 # --- redirects --------------------------------------------------------------------------------
 
 def test_a_post_redirected_elsewhere_sends_nothing_there(serve: Any) -> None:
@@ -142,15 +132,15 @@ def test_a_post_redirected_elsewhere_sends_nothing_there(serve: Any) -> None:
 
 
 def test_a_download_redirect_is_followed_on_the_server_only(serve: Any, tmp_path: Path) -> None:
-    archive = tar_gz({"USERPROD_1/lc/curve.qdp": b"1 2 3\n"})
-    elsewhere = serve(lambda seen: (200, {"Content-Length": str(len(archive))}, [archive]))
+    data = archive("tar.gz", {"USERPROD_1/lc/curve.qdp": b"1 2 3\n"})
+    elsewhere = serve(lambda seen: (200, {"Content-Length": str(len(data))}, [data]))
 
     def answer(seen: Seen) -> Answer:
         if seen.path.endswith("USERPROD_1/lc.tar.gz"):  # moved within the server
             return 302, {"Location": "/user_objects/store/lc.tar.gz", "Content-Length": "0"}, []
         if seen.path.endswith("USERPROD_1/spec.tar.gz"):  # moved off it
             return 302, {"Location": f"{elsewhere.url}/spec.tar.gz", "Content-Length": "0"}, []
-        return 200, {"Content-Length": str(len(archive))}, [archive]
+        return 200, {"Content-Length": str(len(data))}, [data]
 
     server = serve(answer)
     with client_for(server) as client:
@@ -158,7 +148,7 @@ def test_a_download_redirect_is_followed_on_the_server_only(serve: Any, tmp_path
         client.download(job, "lc", tmp_path / "lc.tar.gz")
         with pytest.raises(TransportError, match="leaves the configured server"):
             client.download(job, "spec", tmp_path / "spec.tar.gz")
-    assert (tmp_path / "lc.tar.gz").read_bytes() == archive
+    assert (tmp_path / "lc.tar.gz").read_bytes() == data
     assert [s.path for s in server.seen] == ["/user_objects/tprods/USERPROD_1/lc.tar.gz",
                                              "/user_objects/store/lc.tar.gz",
                                              "/user_objects/tprods/USERPROD_1/spec.tar.gz"]
@@ -283,8 +273,8 @@ def test_an_announced_huge_answer_is_refused_before_reading(serve: Any) -> None:
 
 # --- truncated downloads ----------------------------------------------------------------------
 
-GOOD = tar_gz({"USERPROD_1/lc/curve.qdp": b"the good light curve\n"})
-NEW = tar_gz({"USERPROD_1/lc/curve.qdp": bytes(range(256)) * 2000})
+GOOD = archive("tar.gz", {"USERPROD_1/lc/curve.qdp": b"the good light curve\n"})
+NEW = archive("tar.gz", {"USERPROD_1/lc/curve.qdp": bytes(range(256)) * 2000})
 
 
 @pytest.mark.parametrize("announced", [True, False])
