@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import UserError
 from .plan.compute import History, assemble, in_scope, plan_sources
@@ -27,8 +27,13 @@ from .state import lockfile
 from .state.history import FactFinder, history
 from .state.lock import Lock, empty
 
-__all__ = ["Options", "Plan", "Session", "load", "open_session", "options", "plan", "plan_in",
-           "read_lock"]
+if TYPE_CHECKING:
+    from .apply.download import Fetched
+    from .apply.runner import Result
+    from .state.status import Row as StatusRow
+
+__all__ = ["Options", "Plan", "Session", "apply", "download", "load", "open_session", "options",
+           "plan", "plan_in", "read_lock", "status"]
 
 #: A plan's rounds of fetching facts; each round only adds facts, so this is a safety net.
 _MAX_ROUNDS = 100
@@ -99,3 +104,62 @@ def plan_in(spec: LoadedSpec, session: Session, options: Options,
     else:  # pragma: no cover - every round adds facts
         raise UserError("the plan did not settle; please report this as a bug")
     return assemble(inputs, outcomes, index)
+
+
+class _Quiet:
+    """A reporter that says nothing (the API returns what happened instead)."""
+
+    def note(self, text: str) -> None:
+        pass
+
+    def counts(self, done: int, active: int, queued: int) -> None:
+        pass
+
+
+def apply(spec: LoadedSpec | str | Path, *, server: str | None = None, user: str | None = None,
+          targets: Iterable[str] | None = None, retry_failed: bool = False,
+          refresh_resolved: bool = False, wait: bool = False, download_to: str | Path | None = None,
+          fmt: str = "tar.gz", extract: bool = False, clobber: bool = False,
+          cancel_superseded: bool = True, allow_large: bool = False,
+          report: Any = None) -> "Result":
+    """Plan and carry the plan out at once (the API does not ask for confirmation: look at
+    :func:`plan` first). Holds the spec's apply lock throughout; ``report`` gets progress
+    notes (``note(text)``, ``counts(done, active, queued)``)."""
+    from .apply.pace import Pace
+    from .apply.runner import carry_out, check_size
+    from .state import applock
+    loaded = spec if isinstance(spec, LoadedSpec) else load(spec)
+    chosen = options(loaded, targets, retry_failed, refresh_resolved)
+    with applock.holding(loaded.path), open_session(loaded, server, user) as session:
+        planned = plan_in(loaded, session, chosen)
+        pace = Pace.of(loaded.limits, loopback=session.loopback, time_scale=session.time_scale)
+        check_size(planned, pace, allow_large)
+        return carry_out(loaded, session, planned, pace, report or _Quiet(),
+                         wait_for=wait or download_to is not None,
+                         download_to=Path(download_to) if download_to is not None else None,
+                         fmt=fmt, extract=extract, clobber=clobber,
+                         cancel_superseded=cancel_superseded)
+
+
+def status(spec: LoadedSpec | str | Path, *, server: str | None = None,
+           user: str | None = None) -> list["StatusRow"]:
+    """Per (source, product): serving job, attempt, status and age."""
+    from .state.status import rows
+    loaded = spec if isinstance(spec, LoadedSpec) else load(spec)
+    with open_session(loaded, server, user) as session, session.client() as client:
+        return rows(client, read_lock(loaded, session), dict(loaded.sources), session.cache())
+
+
+def download(spec: LoadedSpec | str | Path, dest: str | Path, *, fmt: str = "tar.gz",
+             extract: bool = False, clobber: bool = False, server: str | None = None,
+             user: str | None = None, report: Any = None) -> list["Fetched"]:
+    """Fetch every serving product into ``dest/<source>/<product>.<fmt>``."""
+    from .apply.download import download as fetch
+    from .apply.runner import rebaser
+    loaded = spec if isinstance(spec, LoadedSpec) else load(spec)
+    with open_session(loaded, server, user) as session, session.client() as client:
+        lock = read_lock(loaded, session)
+        rows = {r.job_id: r for r in history(client)}
+        return fetch(client, lock, list(loaded.sources), rows, Path(dest), fmt,
+                     report or _Quiet(), extract=extract, clobber=clobber,
+                     cache=session.cache(), rebase=rebaser(session))

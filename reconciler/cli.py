@@ -102,6 +102,29 @@ def build_parser() -> _Parser:
     _selection(p)
     p.set_defaults(module="apply")
 
+    p = sub.add_parser("status", parents=[common], help="the jobs behind each product")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("--json", action="store_true", help="print the table as JSON")
+    p.set_defaults(module="status")
+
+    p = sub.add_parser("download", parents=[common], help="fetch the finished products")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("dir", metavar="DIR", help="folder to save them in (one folder per source)")
+    p.add_argument("--format", choices=DOWNLOAD_FORMATS, default="tar.gz",
+                   help="archive format (default: %(default)s)")
+    p.add_argument("--extract", action="store_true", help="unpack the archives")
+    p.add_argument("--clobber", action="store_true", help="overwrite existing files")
+    p.set_defaults(module="download")
+
+    p = sub.add_parser("import", parents=[common],
+                       help="write a spec and its lock from jobs already on the server")
+    p.add_argument("--name", default="*", metavar="GLOB",
+                   help="only jobs whose name matches, e.g. 'GRB*' (default: all)")
+    p.add_argument("--output", "-o", metavar="SPEC",
+                   help="write the spec here, and its lock beside it (default: standard "
+                        "output; the lock too when that is a file)")
+    p.set_defaults(module="import_jobs")
+
     sim = sub.add_parser("sim", parents=[common], help="the UKSSDC simulator")
     sim_sub = sim.add_subparsers(dest="sim_command", metavar="SIM_COMMAND", required=True,
                                  parser_class=_Parser)

@@ -77,15 +77,21 @@ def target(spec: LoadedSpec, server: str | None = None, user: str | None = None)
 def open_session(spec: LoadedSpec, server: str | None = None, user: str | None = None) -> Session:
     """A session for ``spec``; for ``sim`` the embedded simulator runs until it is closed."""
     chosen, who = target(spec, server, user)
+    return open_at(Path(spec.path), chosen, who)
+
+
+def open_at(spec_path: Path, chosen: str, who: str) -> Session:
+    """A session for the spec at ``spec_path`` (it need not exist yet) with this server (URL
+    or ``sim``) and user."""
     if chosen != SIM:
-        return Session(chosen, who, chosen, Path(spec.path))
+        return Session(chosen, who, chosen, Path(spec_path))
     from .sim import run_simulator
     stack = ExitStack()
-    db = workdir(spec.path) / "sim.sqlite3"
+    db = workdir(spec_path) / "sim.sqlite3"
     try:
         sim = stack.enter_context(run_simulator(db, job_seconds=SIM_STAGE_SECONDS,
                                                 max_seconds=24 * 3600.0))
     except OSError as error:
         raise UserError(f"could not start the embedded simulator (state in {db}): "
                         f"{error.strerror or error}") from None
-    return Session(SIM, who, sim.base_url, Path(spec.path), SIM_TIME_SCALE, stack, sim)
+    return Session(SIM, who, sim.base_url, Path(spec_path), SIM_TIME_SCALE, stack, sim)
