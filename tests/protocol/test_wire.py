@@ -6,7 +6,8 @@ ukssdc-api.md are checked value by value, without swifttools.
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Callable
 
 import pytest
 from documented_examples import (
@@ -19,8 +20,11 @@ from documented_examples import (
     TUTORIAL_USER,
 )
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from reconciler.protocol import catalogue as cat
-from reconciler.protocol.request import build
+from reconciler.protocol.request import Request, build
 from reconciler.protocol.values import ValueProblem, canonical_equal, from_user
 from reconciler.protocol.wire import from_job_pars, to_payload
 
@@ -100,25 +104,174 @@ def test_example_4_2_reads_as_documented_in_5_3() -> None:
     assert "useAllObs" not in job.request.products[cat.PSF]
 
 
-def test_example_4_2_as_documented_is_readable_with_one_complaint() -> None:
-    """`lcobs: 0` (D2) breaks swifttools; here it is reported and kept as text."""
+def test_example_4_2_as_documented_reads_lcobs_0_as_all() -> None:
+    """`lcobs: 0` (D2) breaks swifttools; its meaning is known (wire._ENUM_CODES)."""
     job = from_job_pars(EXAMPLE_4_2)
-    assert len(job.unreadable) == 1 and "lcobs=0" in job.unreadable[0]
-    assert job.request.products[cat.LC]["whichData"] == "0"  # never equal to a valid value
+    assert job.unreadable == []
+    assert job.request.products[cat.LC]["whichData"] == "all"
     assert job.request.products[cat.LC]["binMeth"] == "counts"
 
 
 def test_example_4_3_numeric_enumerations_are_reported_not_fatal() -> None:
     job = from_job_pars(EXAMPLE_4_3)
     assert sorted(u.split("=")[0] for u in job.unreadable) == ["centMeth", "specobs",
-                                                              "timeslice"]
+                                                              "timeslice", "useSXPS"]
     g = job.request.globals
     assert g["targ"].startswith("00010873,") and g["targ"].endswith(",00074701")  # D28
-    assert g["useSXPS"] is False  # "2SXPS"
+    assert "useSXPS" not in g  # "2SXPS": no yes/no can stand for an unknown meaning
+    assert g["centMeth"] == "3"  # an enumeration kept as text never equals a valid value
     assert g["posErr"] == 60  # the server's values are not range-checked on the way back
     assert g["RA"] == 52.8 and g["T0"] == 124048802.40058
     assert not set(cat.DIRECTIVES) & set(g)  # what they produced is what counts
     assert set(job.request.products) == {cat.SPEC}  # lc: 0 and lc parameters ignored
+
+
+# --- from_job_pars: every documented reply shape, one canonical answer ----------------------
+
+_BASE = {**EXAMPLE_4_2, "lcobs": "all", "targ": "00966554,00012345"}
+_FLAGS = set(cat.PRODUCT_BY_FLAG)
+_NUMERIC = {key for table in (cat.GLOBALS, *(p.params for p in cat.PRODUCTS.values()))
+            for param in table.values()
+            if param.kind in (cat.Kind.INT, cat.Kind.FLOAT, cat.Kind.NUMBER, cat.Kind.BOOL)
+            for key in param.wire_keys} - _FLAGS
+
+
+def _numbers_as_text(jp: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) if k in _NUMERIC and not isinstance(v, str) else v for k, v in jp.items()}
+
+
+def _text_as_numbers(jp: dict[str, Any]) -> dict[str, Any]:
+    return {k: json.loads(v) if k in _NUMERIC and isinstance(v, str) else v
+            for k, v in jp.items()}
+
+
+def _renamed(jp: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    return {new if k == old else k: v for k, v in jp.items()}
+
+
+#: (shape, the reply in that shape, why the shape exists). Each must read as _BASE does.
+SHAPES: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]], str]] = [
+    ("numbers as text", _numbers_as_text,
+     "§4.1: the server writes many numbers as text ('20', '0.3', 'sss': '0')"),
+    ("numbers as numbers", _text_as_numbers,
+     "§4.1: ... and others as numbers (posobstime 12, bayesSNR 2.4); either may change"),
+    ("targ in braces", lambda jp: {**jp, "targ": "{" + jp["targ"] + "}"},
+     "D28: §4.3 wraps the target IDs getTargs found in braces"),
+    ("flags as JSON booleans", lambda jp: {k: bool(v) if k in _FLAGS else v
+                                           for k, v in jp.items()},
+     "§2.3 and §5.1: a product flag may be true/false as well as 1/0"),
+    ("keys it does not know", lambda jp: {**jp, "zzNewKey": [1, {"a": None}], "outdir": "X",
+                                          "whatSXPS": "3SXPS", "enh": 1, "api_version": "9.9"},
+     "§4.1: everything sent is echoed and server-internal keys are added; a newer server "
+     "may add more"),
+    ("products not requested, with parameters", lambda jp: {
+        **jp, "image": 0, "imen": "0.5-2", "imobs": "user", "useimobs": "00012345001",
+        "sourceDet": 0, "detobs": "bogus", "detbands": 7},
+     "§4.3: parameters of products not requested come with their flag 0; only flags decide, "
+     "and their values are not read, not even odd ones"),
+    ("directives echoed", lambda jp: {**jp, "getCoords": 1, "getTargs": 1, "getT0": "1"},
+     "§4.1: the directives may or may not be echoed (§4.3 does, §4.2 does not)"),
+    ("SinceT0 as swifttools spells it", lambda jp: _renamed(jp, "sinceT0", "SinceT0"),
+     "D5: the server writes sinceT0, and echoes a SinceT0 that was sent"),
+    ("keys in reverse order", lambda jp: dict(reversed(list(jp.items()))),
+     "only swifttools depends on key order (§3.9); a reader must not"),
+    ("lcobs as its old code", lambda jp: {**jp, "lcobs": 0},
+     "D2: §4.2 as documented (the code's meaning: wire._ENUM_CODES)"),
+    ("lcobs as its old code in text", lambda jp: {**jp, "lcobs": "0"},
+     "D2 and §4.1: the same code, written as the server writes many numbers"),
+]
+
+
+def _assert_same_request(a: Request, b: Request) -> None:
+    """Equal as the plan compares: the same parameters, canonically equal values."""
+    assert a.name == b.name
+    assert set(a.globals) == set(b.globals)
+    for name, value in a.globals.items():
+        assert canonical_equal(cat.GLOBALS[name], value, b.globals[name]), name
+    assert set(a.products) == set(b.products)
+    for prod, params in a.products.items():
+        assert set(params) == set(b.products[prod]), prod
+        for name, value in params.items():
+            table = cat.PRODUCTS[prod].params
+            assert canonical_equal(table[name], value, b.products[prod][name]), (prod, name)
+
+
+@pytest.mark.parametrize("shape, why", [(s, w) for s, _, w in SHAPES],
+                         ids=[s for s, _, _ in SHAPES])
+def test_every_reply_shape_reads_as_the_same_request(shape: str, why: str) -> None:
+    reshape = next(f for s, f, _ in SHAPES if s == shape)
+    base = from_job_pars(_BASE)
+    assert base.unreadable == [] and base.request.globals["targ"] == _BASE["targ"]
+    shaped = reshape(dict(_BASE))
+    assert json.dumps(shaped) != json.dumps(_BASE), "the shape must change the reply"
+    got = from_job_pars(shaped)
+    assert got.unreadable == []
+    _assert_same_request(got.request, base.request)
+
+
+_SMALL = {"name": "X", "targ": "00012345", "lc": 1, "binMeth": "snapshot", "spec": 1,
+          "specz": 0, "dopsf": 1}
+
+#: (jobPars values, what they read as: {(scope, name): value} or the wire key reported
+#: unreadable, why). Old numeric codes are read only where ukssdc-api.md fixes their meaning.
+OLD_VALUES: list[tuple[dict[str, Any], dict[tuple[str, str], Any] | str, str]] = [
+    ({"lcobs": 0}, {(cat.LC, "whichData"): "all"},
+     "§4.2 answers §3.11's request, which sent no lcobs and no uselcobs: not user, so all"),
+    ({"lcobs": "0"}, {(cat.LC, "whichData"): "all"}, "the same code as text (§4.1)"),
+    ({"lcobs": 1}, "lcobs", "no reply shows 1; `user` would be a guess by symmetry"),
+    ({"centMeth": "3"}, "centMeth", "§4.3; tied to a name only by D17's mismatched request"),
+    ({"centMeth": 2}, "centMeth", "the RAW request example (D2): no reply says what it means"),
+    ({"timeslice": 1}, "timeslice", "§4.3, D17: not user (no rname1), else unknown"),
+    ({"specobs": 1}, "specobs", "§4.3, D17: not user (no usespecobs), else unknown"),
+    ({"detornot": 1}, "detornot", "the RAW request example (D2)"),
+    ({"detMeth": 0}, "detMeth", "the RAW request example (D2)"),
+    ({"useSXPS": "2SXPS"}, "useSXPS", "§4.3: a catalogue name where a yes/no belongs"),
+    ({"useSXPS": 2}, "useSXPS", "not one of the yes/no spellings (§4.1, §5.1)"),
+    ({"useSXPS": "0", "sss": "1"}, {(cat.GLOBAL_SCOPE, "useSXPS"): False,
+                                    (cat.GLOBAL_SCOPE, "sss"): True},
+     "yes/no as text (§4.1: 'sss': '0')"),
+    ({"grades": 0, "specgrades": 4}, {(cat.LC, "grades"): "0", (cat.SPEC, "grades"): "4"},
+     "a number that is itself a valid name (grade 0, grade 4) is that name, not a code"),
+]
+
+
+@pytest.mark.parametrize("values, expected, why", OLD_VALUES,
+                         ids=[json.dumps(v) for v, _, _ in OLD_VALUES])
+def test_old_values_read_where_their_meaning_is_known(
+        values: dict[str, Any], expected: dict[tuple[str, str], Any] | str, why: str) -> None:
+    job = from_job_pars({**_SMALL, **values})
+    tree = {(cat.GLOBAL_SCOPE, n): v for n, v in job.request.globals.items()}
+    tree.update({(p, n): v for p, ps in job.request.products.items() for n, v in ps.items()})
+    if isinstance(expected, str):
+        [reason] = job.unreadable
+        assert reason.startswith(f"{expected}={values[expected]!r} is not ")
+        for (scope, name), value in tree.items():
+            param = cat.params_of(scope)[name]
+            if param.wire == expected:  # an enumeration kept as text, nothing else
+                assert param.kind is cat.Kind.STR and value == str(values[expected])
+    else:
+        assert job.unreadable == []
+        assert {k: _typed(tree[k]) for k in expected} == {k: _typed(v)
+                                                           for k, v in expected.items()}
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                max_size=3),
+    max_leaves=6,
+)
+_KEYS = sorted({key for table in (cat.GLOBALS, *(p.params for p in cat.PRODUCTS.values()))
+                for param in table.values() for key in param.wire_keys} | _FLAGS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(_KEYS) | st.text(max_size=6), _JSON, max_size=25))
+def test_any_reply_is_read_without_a_crash(job_pars: dict[str, Any]) -> None:
+    """Whatever an old or future server writes: a request, and the rest listed by wire key."""
+    job = from_job_pars(job_pars)
+    assert all(u.split("=", 1)[0] in _KEYS for u in job.unreadable)
+    assert set(job.request.products) <= set(cat.ALL_PRODUCTS)
 
 
 # --- from_job_pars: odd values ----------------------------------------------------------------
