@@ -6,10 +6,12 @@ for, adds server-internal keys, writes some numbers as strings, flags and yes/no
 (``sss`` even as ``"0"``), enumerations as their names, may wrap ``targ`` in braces and spells
 ``SinceT0`` as ``sinceT0``. This strategy draws every one of those variations, and alongside the
 ``jobPars`` keeps the canonical values it encoded (``truth``), so that a reader can be judged
-against what the job really ran with, not only against another reader.
+against what the job really ran with, not only against another reader. Keys no client knows
+are added too, as a newer server may add them.
 
-The simulator (``reconciler/sim/jobpars.py``) builds one fixed, well-behaved form of the same
-object; this generator deliberately covers the variations the real server is known to produce.
+The simulator (``reconciler/sim/jobpars.py``) builds one fixed form of the same object; this
+generator deliberately covers the variations the real server is known to produce, except the
+old numeric enumeration codes, which swifttools cannot read (tests/protocol/test_wire.py).
 """
 
 from __future__ import annotations
@@ -131,6 +133,10 @@ def job_pars_for(draw: Any, request: Request, user: str = USER) -> GeneratedJob:
         if draw(st.booleans()):
             extra[key] = value
     extra["outdir"] = f"USERPROD_{draw(st.integers(1, 10**6))}"
+    # keys no client knows, as a newer server may add (§4.1)
+    for key in draw(st.lists(st.from_regex(r"zz[a-z]{1,5}", fullmatch=True), max_size=2,
+                             unique=True)):
+        extra[key] = draw(st.integers() | st.text(max_size=5))
     for product in cat.PRODUCTS.values():
         if product.flag not in out and draw(st.booleans()):
             extra[product.flag] = 0

@@ -34,6 +34,7 @@ from reconciler.protocol.catalogue import (
     product_param_by_wire,
 )
 from reconciler.protocol.values import canonical_equal, from_server
+from reconciler.protocol.wire import from_job_pars
 from reconciler.sim import Simulator
 
 pytestmark = [
@@ -185,6 +186,24 @@ def test_submission_fills_resolved_values_and_defaults(sim: Simulator) -> None:
     lc = req.getLightCurvePars()
     assert (lc["pcCounts"], lc["minSig"], lc["whichData"]) == (20, 3.0, "all")
     assert req.getAstromPosPars()["useAllObs"] is True
+
+
+def test_target_ids_in_braces_as_the_real_server_writes_them(sim: Simulator) -> None:
+    """D28: getTargs finds 25 target IDs for GK Per and the reply wraps them in braces, as the
+    documented one does (§4.3). swifttools keeps the braces (its quirk, only in `targ`); the
+    project reads them off; a copy resubmitted with them still runs on the same targets."""
+    req = submitted(sim, {"name": "GK Per", "RA": 52.799, "Dec": 43.9047, "getTargs": True,
+                          "centroid": False, "useSXPS": False},
+                    {"Spectrum": {"hasRedshift": False}})
+    targ = req.getGlobalPars()["targ"]
+    assert targ.startswith("{00010873,00010907,") and targ.endswith(",00074701}")
+    assert from_job_pars(req.jobPars).request.globals["targ"] == targ[1:-1]
+    copy = new_request(sim)
+    with quiet():
+        copy.copyOldJob(req.JobID)
+        assert copy.getGlobalPars()["targ"] == targ
+        assert copy.submit(), copy.submitError
+    assert from_job_pars(copy.jobPars).request.globals["targ"] == targ[1:-1]
 
 
 def test_submission_errors_use_python_names(sim: Simulator) -> None:
