@@ -14,17 +14,23 @@ from types import FrameType
 
 from ..errors import UserError
 from ..sim.config import SimConfig
+from ..sim.defaults import parse as parse_default
 from ..sim.server import Simulator
 
 
 def _config(args: argparse.Namespace) -> SimConfig:
+    try:
+        moved = dict(parse_default(text) for text in args.defaults)
+    except ValueError as exc:
+        raise UserError(f"sim serve: {exc}.") from None
     config = SimConfig(
         host=args.host, port=args.port, job_seconds=args.job_seconds,
         max_queued=args.max_queued, fail_rate=args.fail_rate, drop_rate=args.drop_rate,
         latency=args.latency, seed=args.seed, expire_seconds=args.expire_seconds,
         fail_products=tuple(args.fail_product), product_fail_rate=args.product_fail_rate,
         manual_clock=args.manual_clock, max_requests=args.max_requests,
-        max_seconds=args.max_seconds,
+        max_seconds=args.max_seconds, defaults=moved, retry_after=args.retry_after,
+        error_codes=tuple(args.error_code) or SimConfig.error_codes,
     )
     problems = config.problems()
     if problems:

@@ -29,10 +29,6 @@ class Fault(Enum):
     DROP_AFTER = "drop_after"
 
 
-#: The 5xx answers a failing gateway gives, chosen by the same seeded draw.
-ERROR_CODES = (500, 502, 503, 504)
-
-
 @dataclass(frozen=True)
 class Decision:
     fault: Fault
@@ -54,7 +50,7 @@ class FaultInjector:
         c = self._config
         draw = uniform(c.seed, "request", n)
         if draw < c.fail_rate:
-            code = ERROR_CODES[int(uniform(c.seed, "code", n) * len(ERROR_CODES))]
+            code = c.error_codes[int(uniform(c.seed, "code", n) * len(c.error_codes))]
             return Decision(Fault.HTTP_ERROR, code)
         if draw < c.fail_rate + c.drop_rate:
             after = uniform(c.seed, "drop", n) < c.drop_after

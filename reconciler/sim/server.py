@@ -17,13 +17,14 @@ import time
 import traceback
 from collections import Counter
 from contextlib import contextmanager
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..protocol.catalogue import DOWNLOAD_FORMATS
 from .clock import Clock, ManualClock, WallClock
-from .config import SimConfig
+from .config import RETRY_AFTER_STATUSES, SimConfig
 from .faults import Fault, FaultInjector
 from .protocol import Protocol, Reply, error
 from .store import Store
@@ -92,9 +93,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def send_html(self, code: int, title: str, text: str) -> None:
+    def send_html(self, code: int, title: str, text: str,
+                  extra: dict[str, str] | None = None) -> None:
         page = _HTML.format(code=code, title=title, text=text).encode()
-        self.send(code, page, "text/html; charset=iso-8859-1")
+        self.send(code, page, "text/html; charset=iso-8859-1", extra)
 
     def drop(self) -> None:
         """Close the connection without answering (what a dying gateway does)."""
@@ -236,9 +238,7 @@ class Simulator:
             with self._lock:
                 self._fault_counts[decision.fault.value] += 1
         if decision.fault is Fault.HTTP_ERROR:
-            handler.send_html(decision.status, "Server Error",
-                              "The server encountered an internal error and was unable to "
-                              "complete your request.")
+            self._send_fault(handler, decision.status)
             return
         if decision.fault is Fault.DROP_BEFORE:
             handler.drop()
@@ -254,6 +254,17 @@ class Simulator:
             return
         code, data, content_type, extra = answer
         handler.send(code, data, content_type, extra)
+
+    def _send_fault(self, handler: _Handler, status: int) -> None:
+        """An injected error page; 429 and 503 say when to come back if so configured."""
+        extra = {}
+        if self.config.retry_after is not None and status in RETRY_AFTER_STATUSES:
+            extra["Retry-After"] = str(self.config.retry_after)
+        text = ("The server is temporarily unable to service your request. Please try again "
+                "later." if status in RETRY_AFTER_STATUSES else
+                "The server encountered an internal error and was unable to complete your "
+                "request.")
+        handler.send_html(status, HTTPStatus(status).phrase, text, extra)
 
     @staticmethod
     def _endpoint(path: str) -> str | None:

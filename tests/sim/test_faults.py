@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from reconciler.sim.config import SimConfig
+from reconciler.sim.config import GATEWAY_ERRORS, SimConfig
 from reconciler.sim.faults import (
-    ERROR_CODES,
     Fault,
     FaultInjector,
     product_fails,
@@ -43,7 +42,14 @@ def test_rates_are_honoured() -> None:
 def test_no_faults_by_default_and_5xx_codes() -> None:
     assert {f for f, _ in decisions(SimConfig(), 500)} == {Fault.NONE}
     codes = {c for f, c in decisions(SimConfig(fail_rate=1.0), 200)}
-    assert codes <= set(ERROR_CODES) and len(codes) > 1
+    assert codes == set(GATEWAY_ERRORS)
+
+
+def test_error_codes_can_be_chosen() -> None:
+    """A server too busy answers 429 only; a client's backoff test may want 503 only."""
+    assert {c for _, c in decisions(SimConfig(fail_rate=1.0, error_codes=(429,)), 50)} == {429}
+    chosen = {c for _, c in decisions(SimConfig(fail_rate=1.0, error_codes=(429, 503)), 100)}
+    assert chosen == {429, 503}
 
 
 def test_drop_after_share() -> None:

@@ -41,6 +41,20 @@ def test_http_errors_are_html(sim_factory) -> None:
     assert fsim.stats()["faults"] == {"http_error": 1}
 
 
+@pytest.mark.parametrize("code, retry_after, header", [
+    (503, 7, "7"), (429, 0, "0"), (503, None, None), (500, 7, None), (502, 7, None),
+])
+def test_retry_after_on_busy_answers(sim_factory, code: int, retry_after: int | None,
+                                     header: str | None) -> None:
+    """RFC 9110 §10.2.3: 429 and 503 may say when to come back; other errors never do."""
+    fsim = sim_factory(fail_rate=1.0, error_codes=(code,), retry_after=retry_after)
+    response = requests.post(f"{fsim.base_url}/run_userobject.php", json=payload())
+    assert response.status_code == code
+    assert response.headers.get("Retry-After") == header
+    assert response.reason in response.text and "<html>" in response.text
+    assert fsim.stats()["submissions"] == {}  # refused before anything was done
+
+
 def test_dropped_connections_get_no_answer(sim_factory) -> None:
     fsim = sim_factory(drop_rate=1.0, drop_after=0.0)
     with pytest.raises(requests.ConnectionError):
