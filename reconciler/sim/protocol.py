@@ -28,7 +28,7 @@ from .directives import resolve
 from .faults import product_fails
 from .jobpars import build_job_pars, job_dir
 from .lifecycle import COMPLETE, RUNNING, is_terminal, statuses
-from .store import Job, NewJob, Store
+from .store import Entry, Job, NewJob, Store
 from .validation import LABEL_MISSING, PROBLEMS, judge
 
 Reply = dict[str, Any]
@@ -99,11 +99,19 @@ class Protocol:
     def job_url(self, job_id: int) -> str:
         return f"{self.base_url}/tprods/{job_dir(job_id)}"
 
-    def handle(self, endpoint: str, body: Mapping[str, Any]) -> Reply:
-        """Dispatch a decoded body to its endpoint; every endpoint first checks the user."""
+    @staticmethod
+    def user_of(body: Mapping[str, Any]) -> str | Reply:
+        """The registered user a body speaks for, or the error reply refusing it."""
         user = body.get(USER_KEY)
         if not isinstance(user, str) or not _EMAIL.match(user):
             return error(f"The user `{'' if user is None else user}` is not recognised / validated")
+        return user
+
+    def handle(self, endpoint: str, body: Mapping[str, Any]) -> Reply:
+        """Dispatch a decoded body to its endpoint; every endpoint first checks the user."""
+        user = self.user_of(body)
+        if not isinstance(user, str):
+            return user
         method: Callable[[str, Mapping[str, Any]], Reply] = getattr(self, self.ENDPOINTS[endpoint])
         return method(user, body)
 
@@ -126,12 +134,16 @@ class Protocol:
             return error(f"Job {job_id} is not owned by user {user}")
         return job
 
-    def _expired(self, job: Job, now: float) -> bool:
-        return now >= job.active_until + self.config.expire_seconds
+    def _expired(self, active_until: float, now: float) -> bool:
+        """Whether a job active until ``active_until`` has had its products removed."""
+        return now >= active_until + self.config.expire_seconds
 
     # -- endpoints -----------------------------------------------------------------------------
 
-    def submit(self, user: str, body: Mapping[str, Any]) -> Reply:
+    def accept(self, user: str, body: Mapping[str, Any], at: float,
+               stage_seconds: float) -> Entry | Reply:
+        """A submission judged and its directives resolved: the job to record, or the error
+        reply that refuses it."""
         verdict = judge(body)
         if not verdict.ok:
             return error(PROBLEMS, verdict.groups)
@@ -143,11 +155,17 @@ class Protocol:
 
         def new_job(job_id: int) -> NewJob:
             fails = frozenset(k for k in keys if product_fails(self.config, job_id, name, k))
-            return NewJob(keys, fails, build_job_pars(verdict.payload, request, job_id))
+            return NewJob(keys, fails, build_job_pars(verdict.payload, request, job_id,
+                                                      self.config.defaults))
 
+        return Entry(user, name, at, stage_seconds, new_job)
+
+    def submit(self, user: str, body: Mapping[str, Any]) -> Reply:
+        entry = self.accept(user, body, self.clock.now(), self.config.job_seconds)
+        if not isinstance(entry, Entry):
+            return entry
         limit = self.config.max_queued
-        done = self.store.submit(user, name, self.clock.now(), self.config.job_seconds, limit,
-                                 new_job)
+        done = self.store.submit(entry, limit)
         if done.job is None:
             return error(f"You already have {done.active} jobs queued or running, which is the "
                          f"maximum allowed ({limit}). Please wait for some of them to finish "
@@ -160,16 +178,17 @@ class Protocol:
 
     def list_old_jobs(self, user: str, body: Mapping[str, Any]) -> Reply:
         now = self.clock.now()
+        flags = [(product.name, product.key) for product in PRODUCTS.values()]
         jobs = []
-        for job in self.store.jobs(user):
+        for job in self.store.listing(user):
             entry: Reply = {
                 "JobID": job.id,
                 "Name": job.name,
                 "DateSubmitted": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(job.submitted_at)),
             }
-            for product in PRODUCTS.values():
-                entry[product.name] = product.key in job.products
-            entry["hasProd"] = not self._expired(job, now)
+            for name, key in flags:
+                entry[name] = key in job.products
+            entry["hasProd"] = not self._expired(job.active_until, now)
             jobs.append(entry)
         return {"OK": 1, "jobs": jobs}
 
@@ -228,7 +247,7 @@ class Protocol:
         if job is None or stem not in archives.STEMS:
             return None
         now = self.clock.now()
-        if self._expired(job, now):
+        if self._expired(job.active_until, now):
             return None
         current = statuses(job.schedule, now)
         complete = {k for k, (code, _) in current.items() if code == COMPLETE}

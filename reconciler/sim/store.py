@@ -13,7 +13,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from .lifecycle import Schedule, finished_at, with_cancellations
 
@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     active_until REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_by_user ON jobs (user, active_until);
+CREATE INDEX IF NOT EXISTS jobs_by_user_id ON jobs (user, id);
 CREATE TABLE IF NOT EXISTS user_stats (
     user TEXT PRIMARY KEY,
     peak_active INTEGER NOT NULL DEFAULT 0,
@@ -67,6 +68,27 @@ class NewJob:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """A job to record: ``build`` receives the new job id (``jobPars`` carry it)."""
+
+    user: str
+    name: str
+    submitted_at: float
+    stage_seconds: float
+    build: Callable[[int], NewJob]
+
+
+class Listed(NamedTuple):
+    """What ``listOldJobs`` shows of a job: read without decoding its ``jobPars``."""
+
+    id: int
+    name: str
+    submitted_at: float
+    products: tuple[str, ...]
+    active_until: float
+
+
+@dataclass(frozen=True)
 class Submitted:
     """The outcome of :meth:`Store.submit`: ``job`` is None when the limit refused it."""
 
@@ -84,6 +106,25 @@ def _job(row: sqlite3.Row) -> Job:
     )
     return Job(row["id"], row["user"], row["name"], row["submitted_at"], schedule,
                json.loads(row["job_pars"]), row["active_until"])
+
+
+def _record(conn: sqlite3.Connection, entries: Iterable[Entry]) -> list[Job]:
+    """Insert jobs with the next ids, in order, inside the caller's write transaction."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'jobs'").fetchone()
+    first = (row[0] if row else 0) + 1
+    jobs, rows = [], []
+    for job_id, e in enumerate(entries, first):
+        new = e.build(job_id)
+        schedule = Schedule(e.submitted_at, e.stage_seconds, new.products, new.fails)
+        until = finished_at(schedule)
+        jobs.append(Job(job_id, e.user, e.name, e.submitted_at, schedule, new.job_pars, until))
+        rows.append((job_id, e.user, e.name, e.submitted_at, e.stage_seconds,
+                     json.dumps(list(new.products)), json.dumps(sorted(new.fails)),
+                     json.dumps(new.job_pars), until))
+    conn.executemany(
+        "INSERT INTO jobs (id, user, name, submitted_at, stage_seconds, products, fails, "
+        "job_pars, active_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return jobs
 
 
 class Store:
@@ -132,50 +173,42 @@ class Store:
                            (user, now)).fetchone()
         return int(row[0])
 
-    def submit(self, user: str, name: str, now: float, stage_seconds: float, max_active: int,
-               build: Callable[[int], NewJob]) -> Submitted:
-        """Record a job unless the user already has ``max_active`` active ones.
+    def submit(self, entry: Entry, max_active: int) -> Submitted:
+        """Record a job unless its user already has ``max_active`` active ones.
 
         The limit check and the insert happen under one write lock, so concurrent submissions
-        can never exceed the limit. ``build`` receives the new job id (``jobPars`` carry it).
+        can never exceed the limit.
         """
+        user, now = entry.user, entry.submitted_at
         with self._write() as conn:
             conn.execute("INSERT OR IGNORE INTO user_stats (user) VALUES (?)", (user,))
             active = self._count_active(conn, user, now)
             if active >= max_active:
                 conn.execute("UPDATE user_stats SET refused = refused + 1 WHERE user = ?", (user,))
                 return Submitted(None, active)
-            cursor = conn.execute(
-                "INSERT INTO jobs (user, name, submitted_at, stage_seconds, products, fails, "
-                "job_pars, active_until) VALUES (?, ?, ?, ?, '[]', '[]', '{}', ?)",
-                (user, name, now, stage_seconds, now),
-            )
-            job_id = int(cursor.lastrowid or 0)
-            new = build(job_id)
-            schedule = Schedule(now, stage_seconds, new.products, new.fails)
-            until = finished_at(schedule)
-            conn.execute(
-                "UPDATE jobs SET products = ?, fails = ?, job_pars = ?, active_until = ? "
-                "WHERE id = ?",
-                (json.dumps(list(new.products)), json.dumps(sorted(new.fails)),
-                 json.dumps(new.job_pars), until, job_id),
-            )
-            active += until > now  # a job with nothing to wait for is over at once
+            [job] = _record(conn, [entry])
+            active += job.active_until > now  # a job with nothing to wait for is over at once
             conn.execute("UPDATE user_stats SET peak_active = MAX(peak_active, ?) WHERE user = ?",
                          (active, user))
-            return Submitted(Job(job_id, user, name, now, schedule, new.job_pars, until), active)
+            return Submitted(job, active)
+
+    def add(self, entries: Iterable[Entry]) -> list[int]:
+        """Record many jobs in one transaction, past the queued-job limit (seeding a history);
+        their ids, ascending in the order given."""
+        with self._write() as conn:
+            return [job.id for job in _record(conn, entries)]
 
     def job(self, job_id: int) -> Job | None:
         with self._read() as conn:
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return None if row is None else _job(row)
 
-    def jobs(self, user: str) -> list[Job]:
-        """The user's jobs, newest first."""
+    def listing(self, user: str) -> list[Listed]:
+        """The user's jobs for ``listOldJobs``, newest first."""
         with self._read() as conn:
-            rows = conn.execute("SELECT * FROM jobs WHERE user = ? ORDER BY id DESC",
-                                (user,)).fetchall()
-        return [_job(r) for r in rows]
+            rows = conn.execute("SELECT id, name, submitted_at, products, active_until FROM jobs "
+                                "WHERE user = ? ORDER BY id DESC", (user,)).fetchall()
+        return [Listed(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4]) for r in rows]
 
     def count_active(self, user: str, now: float) -> int:
         with self._read() as conn:

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from reconciler.protocol.catalogue import GLOBALS
+from reconciler.protocol.catalogue import GLOBALS, PRODUCTS
+from reconciler.protocol.wire import from_job_pars
 
 from .support import OTHER, USER, payload, post, status, submit
 
@@ -110,6 +111,20 @@ def test_old_product_only_for_the_owner(msim) -> None:
                       "APIVersion": "1.12"}
     assert post(msim, "getOldProduct.php", {"UserID": USER, "oldJob": 999})["OK"] == 0
     assert post(msim, "getOldProduct.php", {"UserID": USER})["listErr"][0]["list"] == ["oldJob"]
+
+
+def test_a_moved_server_default_is_filled_and_read_back(sim_factory) -> None:
+    """D10: the documented minsnr default is 2.4, a real reply shows 1.5. A simulator whose
+    default moved fills its own where the client omits the parameter: the plan's drift."""
+    moved = sim_factory(manual_clock=True, defaults={"minsnr": "1.5"})
+    counts = {"binMeth": "counts", "pcCounts": 20, "wtCounts": 30, "dynamic": True}
+    omitted = submit(moved, payload(products={"LightCurve": counts}))
+    minsnr = PRODUCTS["LightCurve"].params["minSNR"]
+    assert omitted["OK"] == 1 and omitted["jobPars"][minsnr.wire] == 1.5 != minsnr.default
+    old = post(moved, "getOldProduct.php", {"UserID": USER, "oldJob": omitted["JobID"]})
+    assert from_job_pars(old["jobPars"]).request.products["LightCurve"]["minSNR"] == 1.5
+    given = submit(moved, payload(products={"LightCurve": {**counts, "minSNR": 2.4}}))
+    assert given["jobPars"][minsnr.wire] == 2.4
 
 
 @pytest.mark.parametrize("job_id", [10**30, -3, 0, "abc", "²", 1.5, True, None, [1]])

@@ -59,6 +59,35 @@ def test_serve_answers_stops_on_sigterm_and_keeps_state(tmp_path: Path, processe
     assert stop(again)[0] == 0
 
 
+def test_serve_with_a_moved_default_and_busy_answers(tmp_path: Path, processes) -> None:
+    process, base = start(tmp_path / "sim.sqlite3", "--default", "minsnr=1.5", "--default",
+                          "posobs=all")
+    processes.append(process)
+    counts = {"binMeth": "counts", "pcCounts": 20, "wtCounts": 30, "dynamic": True}
+    body = payload(products={"LightCurve": counts, "StandardPos": {}})
+    jp = requests.post(f"{base}/run_userobject.php", json=body, timeout=10).json()["jobPars"]
+    assert (jp["minsnr"], jp["posobs"]) == (1.5, "all")
+    assert stop(process)[0] == 0
+
+    busy, base2 = start(tmp_path / "sim.sqlite3", "--fail-rate", "1", "--error-code", "429",
+                        "--retry-after", "30")
+    processes.append(busy)
+    response = requests.post(f"{base2}/getNumJobs.php", json={"UserID": USER}, timeout=10)
+    assert (response.status_code, response.headers["Retry-After"]) == (429, "30")
+    assert stop(busy)[0] == 0
+
+
+@pytest.mark.parametrize("option, message", [
+    ("minsnr", "--default 'minsnr' is not WIRE=VALUE (for example minsnr=1.5)."),
+    ("minsnr=high", "--default minsnr=high: minsnr is high, but must be a number."),
+    ("minSNR=1", "--default minSNR: no parameter has that wire name (did you mean minsnr?)."),
+])
+def test_a_bad_default_is_a_user_error(tmp_path: Path, option: str, message: str) -> None:
+    done = subprocess.run([*COMMAND, "--default", option, "--db", str(tmp_path / "x.db")],
+                          capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stderr) == (1, f"error: sim serve: {message}\n")
+
+
 def test_non_loopback_host_is_a_user_error(tmp_path: Path) -> None:
     done = subprocess.run([*COMMAND, "--host", "0.0.0.0", "--db", str(tmp_path / "x.db")],
                           capture_output=True, text=True, timeout=30)
