@@ -29,6 +29,7 @@ from ..protocol.catalogue import (
     SPEC,
     XASTROM,
 )
+from ..protocol.values import from_server
 from .faults import uniform
 from .jobpars import job_dir
 
@@ -76,7 +77,7 @@ class _Job:
         self.ra = float(job_pars.get(GLOBALS["RA"].wire) or 0.0)
         self.dec = float(job_pars.get(GLOBALS["Dec"].wire) or 0.0)
         self.t0 = float(job_pars.get(GLOBALS["T0"].wire) or 0.0)
-        self.targ = str(job_pars.get(GLOBALS["targ"].wire, ""))
+        self.targ = from_server(GLOBALS["targ"], job_pars.get(GLOBALS["targ"].wire, ""))
 
     def draw(self, *what: object) -> float:
         return uniform(self.id, *what)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.protocol.catalogue import DOWNLOAD_FORMATS, PRODUCTS
+from reconciler.protocol.catalogue import DOWNLOAD_FORMATS, GLOBALS, PRODUCTS
 from reconciler.sim import archives
 from reconciler.sim.directives import resolve
 from reconciler.sim.jobpars import build_job_pars
@@ -73,6 +73,9 @@ def test_contents_follow_the_job() -> None:
     assert psf[2].startswith("03 31") and psf[3].startswith("+43 54")
     success = archives.product_files(21, jp, "enh")["success.txt"].decode().splitlines()
     assert len(success) == 11 and success[0] == "GK Per"
+    braced = {**jp, GLOBALS["targ"].wire: "{00030842,00031653}"}  # D28
+    assert archives.product_files(21, braced, "enh")["success.txt"].decode().splitlines()[1] == (
+        "00030842,00031653")
     log = archives.product_files(21, jp, "image")["images.log"].decode().splitlines()
     assert log == ["1\t0.3\t2", "2\t2\t10"]
     fits = gzip.decompress(archives.product_files(21, jp, "image")["image1.img.gz"])
