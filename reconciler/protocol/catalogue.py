@@ -63,6 +63,7 @@ class Param:
     sets: Mapping[Any, Mapping[str, Any]] = field(default_factory=dict)
     suggests: Mapping[Any, Mapping[str, Any]] = field(default_factory=dict)
     only_when: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    #: lowest and highest allowed value, both allowed themselves; None: no limit that side
     bounds: tuple[float | None, float | None] = (None, None)
     #: the server keeps this many decimals (RA/Dec are echoed as "335.6985")
     decimals: int | None = None
@@ -101,6 +102,16 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Order:
+    """``low`` must be below ``high`` (``strict``), or at most ``high``: a value the server would
+    take but that cannot be right, such as an energy band whose ends are swapped."""
+
+    low: str
+    high: str
+    strict: bool = True
+
+
+@dataclass(frozen=True)
 class Product:
     """A product the server can build.
 
@@ -115,6 +126,8 @@ class Product:
     params: Mapping[str, Param]
     #: global parameters this product cannot do without (swifttools ``prodNeedGlobals``)
     needs_globals: tuple[str, ...] = ()
+    #: pairs of its parameters whose values must be in order
+    ordered: tuple[Order, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _frozen(self.params))
@@ -139,6 +152,12 @@ _TIMED = (LC, SPEC)
 
 S, I, F, N, B, L = Kind.STR, Kind.INT, Kind.FLOAT, Kind.NUMBER, Kind.BOOL, Kind.LIST
 
+# Bounds where the documentation gives no range but a value outside cannot be right: counts,
+# times, radii, rates and thresholds are never negative, and a count or a try is at least 1.
+# (Zero is let through: the bounds are inclusive, and the documentation rules out no zero.)
+_NOT_NEGATIVE: tuple[float | None, float | None] = (0, None)
+_AT_LEAST_1: tuple[float | None, float | None] = (1, None)
+
 # --- globals (ukssdc-api.md §3.2) -------------------------------------------------------------
 
 GLOBALS: Mapping[str, Param] = _frozen(
@@ -161,7 +180,8 @@ GLOBALS: Mapping[str, Param] = _frozen(
         Param("centMeth", "centMeth", S, "Centroid method.", choices=("simple", "iterative"),
               default="simple", only_when={"centroid": (True,)}, affects=_TIMED),
         Param("maxCentTries", "maxCentTries", I, "ObsIDs to try centroiding on before giving up.",
-              default=10, only_when={"centroid": (True,)}, affects=_TIMED, server_string=True),
+              default=10, bounds=_AT_LEAST_1, only_when={"centroid": (True,)}, affects=_TIMED,
+              server_string=True),
         # D6: RAW table spells the wire name posErr; examples, code and jobPars use poserr.
         Param("posErr", "poserr", N, "How far (arcmin) the centroid may be from the input position.",
               bounds=(1, 6), only_when={"centroid": (True,)}, affects=_TIMED),
@@ -171,9 +191,9 @@ GLOBALS: Mapping[str, Param] = _frozen(
         Param("useSXPS", "useSXPS", B, "Use SXPS source lists where possible.", default=False,
               affects=(LC, SPEC, PSF, ENH, XASTROM)),
         Param("wtPupRate", "wtpuprate", N, "WT count rate (ct/s) above which pile-up is tested.",
-              default=150, affects=_TIMED),
+              default=150, bounds=_NOT_NEGATIVE, affects=_TIMED),
         Param("pcPupRate", "pcpuprate", N, "PC count rate (ct/s) above which pile-up is tested.",
-              default=0.6, affects=_TIMED),
+              default=0.6, bounds=_NOT_NEGATIVE, affects=_TIMED),
         Param("notify", "notify", B, "E-mail the user when the job completes or fails.",
               default=False),
         Param("getCoords", "getCoords", B, "Ask the server to resolve RA/Dec from the name.",
@@ -192,7 +212,7 @@ DIRECTIVES: tuple[str, ...] = tuple(p.name for p in GLOBALS.values() if p.fills)
 
 _POSITION_SHARED = _table(
     Param("posRadius", "posRadius", N, "How far (arcsec) the source may be from the input position.",
-          default=20, shared=True, server_string=True),
+          default=20, bounds=_NOT_NEGATIVE, shared=True, server_string=True),
     Param("whichData", "posobs", S, "Which data to use for the position.",
           choices=("all", "user", "hours"), default="hours", shared=True,
           needs={"user": ("useObs",), "hours": ("incHours",)}, sets={"all": {"useObs": None}}),
@@ -200,7 +220,7 @@ _POSITION_SHARED = _table(
           only_when={"whichData": ("user",)}, sets={ANY: {"whichData": "user"}}),
     # D30: RAW says specobs, evidently posobs.
     Param("incHours", "posobstime", N, "Use observations within this many hours of the first.",
-          default=12, shared=True, only_when={"whichData": ("hours",)}),
+          default=12, bounds=_NOT_NEGATIVE, shared=True, only_when={"whichData": ("hours",)}),
     Param("detOrCent", "detornot", S, "Detect the source, or centroid near the input position.",
           choices=("detect", "centroid"), default="detect", shared=True),
     # The position centMeth is wire detMeth; not the global centMeth (quirk Q3).
@@ -231,15 +251,17 @@ _LC = _table(
     Param("hardHi", "hard2", N, "Hard band upper energy (keV).", default=10, bounds=(0.3, 10),
           server_string=True),
     Param("minSig", "sigmin", N, "Detection threshold per bin (sigma).", default=3,
-          server_string=True),
+          bounds=_NOT_NEGATIVE, server_string=True),
     Param("grades", "grades", S, "Event grades.", choices=("all", "0", "4"), default="all"),  # D19
     Param("allowUL", "allowUL", S, "Allow upper limits.", choices=("no", "pc", "wt", "both"),
           default="both"),
     # D4: RAW says allowBayes; code and jobPars use allowB.
     Param("allowBayes", "allowB", S, "Allow Bayesian bins.", choices=("no", "pc", "wt", "both"),
           default="both"),
-    Param("bayesCounts", "bayesCounts", N, "Counts threshold for Bayesian statistics.", default=15),
-    Param("bayesSNR", "bayesSNR", N, "S/N threshold for Bayesian statistics.", default=2.4),
+    Param("bayesCounts", "bayesCounts", N, "Counts threshold for Bayesian statistics.", default=15,
+          bounds=_NOT_NEGATIVE),
+    Param("bayesSNR", "bayesSNR", N, "S/N threshold for Bayesian statistics.", default=2.4,
+          bounds=_NOT_NEGATIVE),
     Param("timeFormat", "lctimetype", S, "Time axis units: s (seconds) or m (MJD).",
           choices=("s", "m", "mjd", "sec"), default="s", aliases=("timeType",)),
     Param("whichData", "lcobs", S, "Which observations to use.", choices=("all", "user"),
@@ -248,38 +270,53 @@ _LC = _table(
           only_when={"whichData": ("user",)}, sets={ANY: {"whichData": "user"}}),
     # One wire key for the light curve and the spectrum (§3.9).
     Param("srcrad", "srcrad", I, "Maximum source extraction radius (pixels).", bounds=(1, 30)),
-    Param("pcCounts", "pccounts", I, "Minimum counts per full PC bin.", only_when=_COUNTS,
-          server_string=True),
-    Param("wtCounts", "wtcounts", I, "Minimum counts per full WT bin.", only_when=_COUNTS,
-          server_string=True),
+    Param("pcCounts", "pccounts", I, "Minimum counts per full PC bin.", bounds=_AT_LEAST_1,
+          only_when=_COUNTS, server_string=True),
+    Param("wtCounts", "wtcounts", I, "Minimum counts per full WT bin.", bounds=_AT_LEAST_1,
+          only_when=_COUNTS, server_string=True),
     Param("dynamic", "dynamic", B, "Dynamic binning.", only_when=_COUNTS),  # D12: no default
     Param("rateFact", "ratefact", N, "Rate factor for dynamic binning.", default=10,
-          only_when=_COUNTS, server_string=True),
+          bounds=_NOT_NEGATIVE, only_when=_COUNTS, server_string=True),
     Param("binFact", "binfact", N, "Binning factor for dynamic binning.", default=1.5,
-          only_when=_COUNTS, server_string=True),
+          bounds=_NOT_NEGATIVE, only_when=_COUNTS, server_string=True),
     # D11: optional with defaults (the swifttools rule for time binning is dead).
     Param("pcBinTime", "pcbin", N, "PC bin length, or minimum bin length for counts (s).",
-          default=2.51, only_when=_COUNTS_OR_TIME, server_string=True),
+          default=2.51, bounds=_NOT_NEGATIVE, only_when=_COUNTS_OR_TIME, server_string=True),
     Param("wtBinTime", "wtbin", N, "WT bin length, or minimum bin length for counts (s).",
-          default=0.5, only_when=_COUNTS_OR_TIME, server_string=True),
+          default=0.5, bounds=_NOT_NEGATIVE, only_when=_COUNTS_OR_TIME, server_string=True),
     Param("minCounts", "mincmin", I, "Absolute minimum counts per bin.", default=15,
-          only_when=_COUNTS, server_string=True),
+          bounds=_NOT_NEGATIVE, only_when=_COUNTS, server_string=True),
     Param("minSNR", "minsnr", N, "Minimum S/N for a full bin.", default=2.4,  # D10
-          only_when=_COUNTS),
+          bounds=_NOT_NEGATIVE, only_when=_COUNTS),
     # D3: documented as pcMaxGap/wtMaxGap, wire pcmaxgap/wtmaxgap; swifttools cannot send them.
     Param("pcMaxGap", "pcmaxgap", N, "Longest gap a PC bin may straddle (s).", default=1e8,
-          only_when=_COUNTS, swifttools_gap=True),
+          bounds=_NOT_NEGATIVE, only_when=_COUNTS, swifttools_gap=True),
     Param("wtMaxGap", "wtmaxgap", N, "Longest gap a WT bin may straddle (s).", default=1e8,
-          only_when=_COUNTS, swifttools_gap=True),
+          bounds=_NOT_NEGATIVE, only_when=_COUNTS, swifttools_gap=True),
     # D18: docs say bool True; code types it as a number. Only meaningful for time binning.
     Param("matchHR", "hrbin", B, "Hardness ratio uses the main light-curve bins.", default=True,
           only_when=_TIME),
     Param("pcHRBinTime", "pchrbin", N, "PC hardness-ratio bin length (s).", default=2.51,
-          only_when=_TIME),
+          bounds=_NOT_NEGATIVE, only_when=_TIME),
     Param("wtHRBinTime", "wthrbin", N, "WT hardness-ratio bin length (s).", default=0.5,
-          only_when=_TIME),
+          bounds=_NOT_NEGATIVE, only_when=_TIME),
+    # a fraction of the bin's length
     Param("minFracExp", "femin", N, "Minimum fractional exposure of a bin.", default=0,
-          only_when=_TIME, server_string=True),
+          bounds=(0, 1), only_when=_TIME, server_string=True),
+)
+
+# The energy bands (§3.4): each band is a range, and the "Allowed" column puts the soft and
+# hard bands inside minEnergy..maxEnergy (softLo, hardLo >= minen; softHi, hardHi <= maxen).
+# Nothing orders the soft band before the hard one (the defaults share 1.5 keV), so no rule.
+# Judged where a spec gives both ends (request.build).
+_LC_ORDER = (
+    Order("minEnergy", "maxEnergy"),
+    Order("softLo", "softHi"),
+    Order("hardLo", "hardHi"),
+    Order("minEnergy", "softLo", strict=False),
+    Order("minEnergy", "hardLo", strict=False),
+    Order("softHi", "maxEnergy", strict=False),
+    Order("hardHi", "maxEnergy", strict=False),
 )
 
 _USER_SLICES = {"timeslice": ("user",)}
@@ -287,7 +324,8 @@ _SPEC = _table(
     Param("hasRedshift", "specz", B, "Fit with a redshifted absorber.", mandatory=True,
           needs={True: ("redshift",)}, suggests={True: {"galactic": True}}),
     # D13: swifttools accepts float only; this tool accepts any number and sends a float.
-    Param("redshift", "zval", F, "Source redshift.", only_when={"hasRedshift": (True,)},
+    Param("redshift", "zval", F, "Source redshift.", bounds=_NOT_NEGATIVE,
+          only_when={"hasRedshift": (True,)},
           sets={ANY: {"hasRedshift": True}}, suggests={ANY: {"galactic": True}}),
     Param("whichData", "specobs", S, "Which observations to use.", choices=("all", "user", "hours"),
           default="hours", needs={"user": ("useObs",), "hours": ("incHours",)},
@@ -295,7 +333,7 @@ _SPEC = _table(
     Param("useObs", "usespecobs", S, "ObsIDs or time ranges to use.",
           only_when={"whichData": ("user",)}, sets={ANY: {"whichData": "user"}}),
     Param("incHours", "specobstime", N, "Use observations within this many hours of the first.",
-          default=12, only_when={"whichData": ("hours",)}),
+          default=12, bounds=_NOT_NEGATIVE, only_when={"whichData": ("hours",)}),
     Param("timeslice", "timeslice", S, "Which spectra to build.",
           choices=("single", "user", "snapshot", "obsid"), default="single",
           needs={"user": ("rname1", "gti1")}),
@@ -321,7 +359,7 @@ _SPEC = _table(
     Param("models", "models", L, "Emission models, each fitted separately.",
           choices=("powerlaw", "apec", "blackbody"), default=("powerlaw",), only_when=_FITTED),
     Param("deltaFitStat", "dchi", F, "Fit-statistic change for parameter errors.", default=2.706,
-          send_default=True, only_when=_FITTED),
+          bounds=_NOT_NEGATIVE, send_default=True, only_when=_FITTED),
     Param("srcrad", "srcrad", I, "Maximum source extraction radius (pixels).", bounds=(1, 30)),
 )
 
@@ -348,7 +386,8 @@ _SOURCEDET = _table(
 
 PRODUCTS: Mapping[str, Product] = _frozen(
     {
-        LC: Product(LC, "lc", "lc", "light curve", _LC, needs_globals=("centroid",)),
+        LC: Product(LC, "lc", "lc", "light curve", _LC, needs_globals=("centroid",),
+                    ordered=_LC_ORDER),
         SPEC: Product(SPEC, "spec", "spec", "spectrum", _SPEC, needs_globals=("centroid",)),
         PSF: Product(PSF, "psf", "dopsf", "standard position", _POSITION_SHARED),
         ENH: Product(ENH, "enh", "doenh", "enhanced position", _POSITION_SHARED),

@@ -26,7 +26,7 @@ from .catalogue import (
     Param,
     params_of,
 )
-from .values import canonical_equal
+from .values import canonical_equal, number_text, show
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,14 @@ class Problem:
     fix: str | None = None
     #: the problem is a required parameter that was not given (the server lists these apart)
     missing: bool = False
+    #: the parameters (paths as above) and products (``("Spectrum",)``) the problem follows
+    #: from, when more than ``path``: a spec with a broken value left out can then tell whether
+    #: the problem may only be an echo of it
+    about: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def follows_from(self) -> tuple[tuple[str, ...], ...]:
+        return self.about or (self.path,)
 
 
 @dataclass
@@ -60,11 +68,6 @@ def _path(scope: str, name: str) -> tuple[str, ...]:
 
 def _where(scope: str) -> str:
     return "" if scope == GLOBAL_SCOPE else f"{scope} "
-
-
-def _show(value: Any) -> str:
-    """A value as a spec writes it: true/false, not Python's True/False."""
-    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
 
 
 def _rule_values(param: Param, value: Any) -> list[Any]:
@@ -96,20 +99,22 @@ def _apply_implications(scope: str, params: dict[str, Any]) -> list[Problem]:
                     if target_value is None or not canonical_equal(
                         table[target], explicit[target], target_value
                     ):
-                        wanted = "unset" if target_value is None else _show(target_value)
+                        wanted = "unset" if target_value is None else show(target_value)
                         problems.append(Problem(
                             _path(scope, target),
-                            f"{_where(scope)}{target} is {_show(explicit[target])}, but setting "
-                            f"{name} to {_show(value)} means {target} must be {wanted}",
+                            f"{_where(scope)}{target} is {show(explicit[target])}, but setting "
+                            f"{name} to {show(value)} means {target} must be {wanted}",
                             f"remove {target}" if target_value is None
                             else f"remove {target} or {name}",
+                            about=(_path(scope, target), _path(scope, name)),
                         ))
                 elif target in implied and implied[target][0] != target_value:
+                    other = implied[target][1]
                     problems.append(Problem(
                         _path(scope, name),
-                        f"{_where(scope)}{name} and {implied[target][1]} contradict each other "
-                        f"over {target}",
-                        f"remove one of {name} and {implied[target][1]}",
+                        f"{_where(scope)}{name} and {other} contradict each other over {target}",
+                        f"remove one of {name} and {other}",
+                        about=(_path(scope, name), _path(scope, other), _path(scope, target)),
                     ))
                 else:
                     implied[target] = (target_value, name)
@@ -141,8 +146,9 @@ def _share_position_params(products: dict[str, dict[str, Any]]) -> list[Problem]
                 problems.append(Problem(
                     (prod, name),
                     f"{name} is shared by all position products, but {other} sets it to "
-                    f"{other_value!r} and {prod} to {value!r}",
+                    f"{show(other_value)} and {prod} to {show(value)}",
                     f"give {name} one value (it applies to {', '.join(present)})",
+                    about=((prod, name), (other, name)),
                 ))
             else:
                 shared.setdefault(name, (value, prod))
@@ -168,12 +174,13 @@ def _check_needs(scope: str, params: Mapping[str, Any]) -> list[Problem]:
         for key in _rule_values(param, value):
             for needed in param.needs.get(key, ()):
                 if needed not in params:
-                    shown = "set" if key == ANY else _show(value)
+                    shown = "set" if key == ANY else show(value)
                     problems.append(Problem(
                         _path(scope, needed),
                         f"{_where(scope)}{needed} is required when {name} is {shown}",
                         _fix_for(table[needed]),
                         missing=True,
+                        about=(_path(scope, needed), _path(scope, name)),
                     ))
     return problems
 
@@ -209,10 +216,15 @@ def _check_globals(request: Request, server_rules: bool = False) -> list[Problem
         if name in g or (directive and g.get(directive) is True):
             continue
         alternative = f", or {directive}: true" if directive else ""
+        # a directive stands in for it, and a request of source detection alone needs none
+        about = [(name,), *([(directive,)] if directive else [])]
+        if name in NOT_NEEDED_FOR_SOURCEDET_ONLY:
+            about.append((SOURCEDET,))
         problems.append(Problem(
             (name,), f"{name} is required",
             _fix_for(GLOBALS[name]) + alternative,
             missing=True,
+            about=tuple(about),
         ))
     if server_rules:  # the server's directives simply overwrite what was given
         return problems
@@ -227,6 +239,7 @@ def _check_globals(request: Request, server_rules: bool = False) -> list[Problem
                 f"{' and '.join(given)} given while {param.name} is true: the server "
                 f"would overwrite {'them' if len(given) > 1 else 'it'}",
                 f"remove {param.name}, or remove {' and '.join(given)}",
+                about=((param.name,), *((f,) for f in given)),
             ))
     return problems
 
@@ -245,12 +258,36 @@ def _check_shared_wire_keys(products: Mapping[str, Mapping[str, Any]]) -> list[P
                 if other_prod != prod and not canonical_equal(param, other_value, value):
                     problems.append(Problem(
                         (prod, name),
-                        f"{prod} {name} ({value!r}) and {other_prod} {other_name} "
-                        f"({other_value!r}) travel as the one wire key {param.wire!r}",
+                        f"{prod} {name} ({show(value)}) and {other_prod} {other_name} "
+                        f"({show(other_value)}) travel as the one wire key {param.wire!r}",
                         "give both the same value",
+                        about=((prod, name), (other_prod, other_name)),
                     ))
             else:
                 seen[param.wire] = (prod, name, value)
+    return problems
+
+
+def _check_order(prod: str, params: Mapping[str, Any]) -> list[Problem]:
+    """The product's ordered pairs (an energy band's ends) where the spec gives both ends.
+
+    An end left out is not judged against the catalogue default: the server fills its own,
+    which may have moved (drift), and the message should name what the user wrote. Client-side
+    only: nothing documents the server refusing such pairs."""
+    problems = []
+    for order in PRODUCTS[prod].ordered:
+        if order.low not in params or order.high not in params:
+            continue
+        low, high = params[order.low], params[order.high]
+        if low < high or (low == high and not order.strict):
+            continue
+        problems.append(Problem(
+            (prod, order.low),
+            f"{prod} {order.low} ({number_text(low)}) must be "
+            f"{'below' if order.strict else 'at most'} {order.high} ({number_text(high)})",
+            f"lower {order.low} or raise {order.high}",
+            about=((prod, order.low), (prod, order.high)),
+        ))
     return problems
 
 
@@ -287,12 +324,16 @@ def build(
         problems.append(Problem(
             (), "requests no product",
             "name a product (e.g. LightCurve: {}) or use a template that does",
+            about=tuple((p,) for p in ALL_PRODUCTS),
         ))
     problems += _check_globals(request, server_rules)
     problems += _check_needs(GLOBAL_SCOPE, request.globals)
     for prod, params in request.products.items():
         problems += _check_needs(prod, params)
     problems += _check_shared_wire_keys(request.products)
+    if not server_rules:
+        for prod, params in request.products.items():
+            problems += _check_order(prod, params)
     return request, _unique(problems)
 
 

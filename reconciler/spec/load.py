@@ -1,12 +1,13 @@
 """A spec file -> the desired state (one canonical Request per source), or every problem in it.
 
 Stages, each reporting all it finds: read the YAML (``yamlsrc``), check the shape and every
-value against the models (``spec_models``: pydantic over the catalogue), merge each source
+value against the models (``models``: pydantic over the catalogue), merge each source
 (defaults < templates in ``use`` order < the source), then apply the catalogue's request rules
 (``request.build``). Every problem is located in the text: a merged value points at the line it
 came from (defaults, a template or the source), a missing one at the block it belongs in.
 A broken value is left out and the rest still rule-checked, but a rule problem that may only echo
-it (a typo in pcCounts making pcCounts 'required') is not shown: one mistake gives one error.
+it (a typo in pcCounts making pcCounts 'required') is not shown: one mistake gives one error,
+and an unrelated problem is never hidden by it (``echoes``).
 """
 
 from __future__ import annotations
@@ -27,15 +28,13 @@ from ..protocol.catalogue import (
     Kind,
     lookup,
     params_of,
-    python_names,
 )
 from ..protocol.request import Problem, Request, build
 from ..protocol.values import closest
-from . import paramdoc, yamlsrc
+from . import echoes, suggest, yamlsrc
 from .diagnostics import Diagnostic, SpecError, errors, in_order, warnings
 from .models import (
     LIMIT_KEYS,
-    POLICY_KEYS,
     REBUILD_KEYS,
     SOURCE_EXTRA_KEYS,
     TOP_KEYS,
@@ -46,6 +45,7 @@ from .models import (
     Template,
     name_problem,
 )
+from .suggest import ParamPath
 
 USER_ENV = "XRT_USER"
 
@@ -241,17 +241,25 @@ class _Checker:
 
     def _valid(self, model: type[BaseModel], raw: Any, where: YamlPath) -> "_Block | None":
         """The model for one block. A broken block (its errors are reported by ``_shape``) is
-        salvaged without its broken entries, so the request rules still check the rest; the
-        scopes it lost entries from are kept to hide the 'required' problems they cause."""
-        if any(bad[: len(where)] == where or where[: len(bad)] == bad for bad in self.bad_paths):
+        salvaged without its broken entries, so the request rules still check the rest; what
+        it left out is kept, to hold back the problems that may only echo it (``echoes``)."""
+        if any(where[: len(bad)] == bad for bad in self.bad_paths):
             return None
         data = {} if raw is None and where == ("defaults",) else raw
-        broken: set[str] = set()
+        left_out: set[ParamPath] = set()
+        for bad in self.bad_paths:  # a value the YAML reader refused (a tag), reported there
+            if bad[: len(where)] == where and isinstance(data, Mapping):
+                data = _without(data, bad[len(where):], left_out)
+        block = str(where[0])
+
+        def meant(scope: str, key: str) -> tuple[ParamPath, ...]:
+            return suggest.guess(scope, key, block).meant
+
         for _ in range(_SALVAGE_ROUNDS):
             try:
-                return _Block(model.model_validate(data), frozenset(broken))
+                return _Block(model.model_validate(data), echoes.lost(left_out))
             except ValidationError as error:
-                data = _pruned(data, error, broken)
+                data = echoes.pruned(data, error, left_out, meant)
                 if data is None:
                     return None
         return None
@@ -332,43 +340,8 @@ class _Checker:
         self.report(loc, message, fix, key=True)
 
     def _unknown_param(self, loc: YamlPath, scope: str, key: str) -> None:
-        in_source = loc[0] == "sources"
-        message = f"unknown parameter {key!r}"
-        if scope == GLOBAL_SCOPE:
-            candidates = (*(n for n in python_names(GLOBAL_SCOPE) if n != "name"),
-                          *ALL_PRODUCTS, *POLICY_KEYS, *(SOURCE_EXTRA_KEYS if in_source else ()))
-        else:
-            candidates = python_names(scope)
-        fix = self._suggest(scope, key, candidates, in_source, loc)
-        self.report(loc, message, fix, key=True)
-
-    def _suggest(self, scope: str, key: str, candidates: tuple[str, ...], in_source: bool,
-                 loc: YamlPath) -> str:
-        if scope == GLOBAL_SCOPE and key == "name":
-            return "the source key is the job name; rename the key instead"
-        if scope == GLOBAL_SCOPE and key in SOURCE_EXTRA_KEYS and not in_source:
-            return f"{key} is only allowed in a source"
-        level = "the source level" if in_source else f"the {loc[0]} level"
-        if scope != GLOBAL_SCOPE and lookup(GLOBAL_SCOPE, key) is not None:
-            return f"{key} is a global parameter: move it out of {scope} to {level}"
-        if scope == GLOBAL_SCOPE:
-            owners = [p for p in ALL_PRODUCTS if lookup(p, key) is not None]
-            if owners:
-                return f"{key} is a parameter of {', '.join(owners)}: put it under {owners[0]}:"
-        if scope != GLOBAL_SCOPE and key in PRODUCTS:
-            return f"{key} is a product: move it out of {scope} to {level}"
-        table = paramdoc.spec_params(scope)
-        for param in table.values():
-            if key.lower() == param.wire.lower() and key != param.name:
-                return f"did you mean {param.name!r}? ({key!r} is its name on the wire)"
-        guess = closest(key, candidates)
-        if guess:
-            return f"did you mean {guess!r}?"
-        owners = [p for p in ALL_PRODUCTS if p != scope and lookup(p, key) is not None]
-        if scope != GLOBAL_SCOPE and owners:
-            return f"{key} is a parameter of {', '.join(owners)}, not of {scope}"
-        where = "globals and products" if scope == GLOBAL_SCOPE else f"{scope} parameters"
-        return f"see the {where} in the README's spec reference"
+        self.report(loc, f"unknown parameter {key!r}", suggest.guess(scope, key, str(loc[0])).fix,
+                    key=True)
 
     # -- names --
 
@@ -417,11 +390,11 @@ class _Checker:
     def _source(self, name: str, source: "_Block", defaults: "_Block | None",
                 templates: dict[str, "_Block | None"], used: set[str]) -> SourceSpec:
         layers: list[tuple[YamlPath, dict[str, Any], bool]] = []
-        broken: set[str] = set(source.broken)
+        left_out: set[ParamPath] = set(source.left_out)
         if defaults is None:
-            broken.add(_EVERYTHING)
+            left_out.add(echoes.EVERYTHING)
         else:
-            broken |= defaults.broken
+            left_out |= defaults.left_out
             layers.append((("defaults",), defaults.model.model_dump(exclude_unset=True), False))
         listed: set[str] = set()
         for index, template in enumerate(source.model.use):
@@ -439,11 +412,11 @@ class _Checker:
                        else "define it under templates:" if not templates
                        else f"defined templates: {', '.join(map(repr, templates))}")
                 self.report(where, f"unknown template {template!r}", fix)
-                broken.add(_EVERYTHING)
+                left_out.add(echoes.EVERYTHING)
             elif block is None:
-                broken.add(_EVERYTHING)  # unreadable template, already reported
+                left_out.add(echoes.EVERYTHING)  # unreadable template, already reported
             else:
-                broken |= block.broken
+                left_out |= block.left_out
                 layers.append((("templates", template),
                                block.model.model_dump(exclude_unset=True), True))
         own = source.model.model_dump(exclude_unset=True)
@@ -454,7 +427,7 @@ class _Checker:
         merged = _merge(layers)
         request, problems = build(name, merged.globals, merged.products)
         for problem in problems:
-            if not _caused_by_broken(problem, broken):
+            if not echoes.is_echo(problem, frozenset(left_out)):
                 self._problem(name, problem, merged)
         rebuild = RebuildPolicy(**{k: v for policy in policies for k, v in policy.items()})
         return SourceSpec(name, request, rebuild, self.doc.position(("sources", name), key=True))
@@ -495,52 +468,32 @@ class _Checker:
                             context="", warning=True)
 
 
-#: marks a source whose every scope may have lost values (a broken template, ``use`` or block)
-_EVERYTHING = "*"
 _SALVAGE_ROUNDS = 5
 
 
 @dataclass(frozen=True)
 class _Block:
-    """A validated block and the scopes (globals or a product) it lost broken entries from."""
+    """A validated block, and what leaving out its broken entries may have changed."""
 
     model: Any
-    broken: frozenset[str]
+    left_out: frozenset[ParamPath]
 
 
-def _pruned(data: Any, error: ValidationError, broken: set[str]) -> Any:
-    """``data`` without the entries ``error`` complains about (None if the block itself is
-    wrong), noting the scopes they were in."""
-    if not isinstance(data, Mapping):
-        return None
-    pruned = dict(data)  # product blocks are copied before they change
-    for item in error.errors():
-        loc = [part for part in item["loc"] if part != "[key]"]
-        if not loc:
-            return None
-        head = loc[0]
-        if head in PRODUCTS and len(loc) > 1 and isinstance(pruned.get(head), Mapping):
-            broken.add(str(head))
-            block = dict(pruned[head])
-            block.pop(loc[1], None)
-            pruned[head] = block
-        else:
-            broken.add(GLOBAL_SCOPE if head not in PRODUCTS and head != "use" else _EVERYTHING)
-            pruned.pop(head, None)
-    return pruned
-
-
-def _caused_by_broken(problem: Problem, broken: set[str]) -> bool:
-    """Whether a rule problem may only be an echo of a value already reported as broken (a
-    typo in pcCounts makes pcCounts 'required'): those are not shown twice."""
-    if not broken:
-        return False
-    if not problem.path:
-        return True
-    if not problem.missing:
-        return False
-    scope = problem.path[0] if len(problem.path) == 2 else GLOBAL_SCOPE
-    return _EVERYTHING in broken or scope in broken
+def _without(data: Mapping[str, Any], inside: YamlPath,
+             left_out: set[ParamPath]) -> Mapping[str, Any]:
+    """A parameter block without the entry at ``inside`` (a product block's entry stays out of
+    that block), noting it as left out."""
+    if not inside:
+        return data
+    head = str(inside[0])
+    out = dict(data)
+    if head in PRODUCTS and len(inside) > 1 and isinstance(out.get(head), Mapping):
+        out[head] = {k: v for k, v in out[head].items() if k != inside[1]}
+        left_out.add((head, str(inside[1])))
+    else:
+        out.pop(head, None)
+        left_out.add(echoes.EVERYTHING if head == "use" else (head,))
+    return out
 
 
 @dataclass

@@ -13,12 +13,14 @@ from ..protocol.catalogue import (
     GLOBAL_SCOPE,
     NOT_NEEDED_FOR_SOURCEDET_ONLY,
     POSITION_PRODUCTS,
+    PRODUCTS,
     REQUIRED_GLOBALS,
     SOURCEDET,
     Kind,
     Param,
     params_of,
 )
+from ..protocol.values import range_text
 
 
 def spec_params(scope: str) -> dict[str, Param]:
@@ -50,16 +52,7 @@ def type_name(param: Param) -> str:
 
 def allowed(param: Param) -> str:
     """Allowed values or range, as a reader wants to see them; '' when anything of the type."""
-    if param.choices:
-        return ", ".join(param.choices)
-    lo, hi = param.bounds
-    if lo is not None and hi is not None:
-        return f"{_yaml(lo)} to {_yaml(hi)}"
-    if lo is not None:
-        return f">= {_yaml(lo)}"
-    if hi is not None:
-        return f"<= {_yaml(hi)}"
-    return ""
+    return ", ".join(param.choices) if param.choices else range_text(param)
 
 
 def default_text(param: Param) -> str:
@@ -105,6 +98,13 @@ def notes(scope: str, param: Param) -> list[str]:
         for target, value in implied.items():
             setting = "Setting it" if key == ANY else f"Setting it to {_yaml(key)}"
             out.append(f"{setting} also sets {target} to {_yaml(value)} unless {target} is given.")
+    for order in () if scope == GLOBAL_SCOPE else PRODUCTS[scope].ordered:
+        if param.name == order.low:
+            out.append(f"Must be {'below' if order.strict else 'at most'} {order.high} when "
+                       "both are given.")
+        elif param.name == order.high:
+            out.append(f"Must be {'above' if order.strict else 'at least'} {order.low} when "
+                       "both are given.")
     if param.fills:
         out.append(f"The server fills in {' and '.join(param.fills)}.")
     if param.shared:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reconciler import spec
 from reconciler.cli import main
-from reconciler.protocol import wire
+from reconciler.protocol import catalogue, wire
 from reconciler.spec import schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,11 +66,13 @@ def test_errors_exit_1_with_every_located_problem(capsys: pytest.CaptureFixture[
     code, out, err = run(capsys, "validate", "bad.yaml", "missing.yaml")
     assert code == 1 and out == ""
     assert err.splitlines() == [
+        "bad.yaml:3:70: source 'A', LightCurve: binMeth is required — add binMeth: one of "
+        "'counts', 'time', 'snapshot', 'obsid'",
         "bad.yaml:3:83: source 'A', LightCurve: unknown parameter 'pcCount' — did you mean "
         "'pcCounts'?",
         "bad.yaml:4:13: source 'B': targ must be text, not the number 7 — quote it: targ: \"7\"",
         "missing.yaml: no such file — check the path (specs are YAML files, e.g. sources.yaml)",
-        "3 errors",
+        "4 errors",
     ]
 
 
@@ -200,3 +205,186 @@ def test_python_dash_m_reconciler_reports_broken_yaml_without_traceback(tmp_path
         "3 errors",
     ]
     assert "Traceback" not in result.stderr
+
+
+# --- every independent problem in one pass (issue 10, item 1) ------------------------------------
+
+ONE_PASS = """\
+version: 1
+defaults: {centroid: true, useSXPS: false}
+sources:
+  GK Per: {RA: 52.799, Dec: 43.9047, targ: 00030842, StandardPos: {}}
+  V404 Cyg: {RA: 306.0162, Dec: 33.8673, targ: "00031757", notify: maybe, StandardPos: {}}
+  GRB 221009A: {getCoords: true, getTargs: true, posErr: 1, Spectrum: {models: [pl]}}
+  Nova: {RA: three hundred, Dec: 1.0, targ: "1", StandardPos: {}}
+"""
+
+
+def test_one_broken_value_does_not_hide_the_others(capsys: pytest.CaptureFixture[str]) -> None:
+    write("spec.yaml", ONE_PASS)
+    code, out, err = run(capsys, "validate", "spec.yaml")
+    assert (code, out) == (1, "")
+    # the broken value, and beside it the missing posErr that centroid: true (from defaults)
+    # needs, or the hasRedshift a spectrum needs; only 'targ/RA is required' would echo them
+    assert err.splitlines() == [
+        "spec.yaml:4:3: source 'GK Per': posErr is required when centroid is true — add "
+        "posErr: <number>",
+        "spec.yaml:4:44: source 'GK Per': targ must be text, but YAML reads 00030842 as the "
+        "number 30842 — quote it: targ: \"00030842\"",
+        "spec.yaml:5:3: source 'V404 Cyg': posErr is required when centroid is true — add "
+        "posErr: <number>",
+        "spec.yaml:5:68: source 'V404 Cyg': notify must be true or false, not 'maybe' — write "
+        "notify: true or notify: false",
+        "spec.yaml:6:61: source 'GRB 221009A', Spectrum: hasRedshift is required — add "
+        "hasRedshift: true or false",
+        "spec.yaml:6:80: source 'GRB 221009A', Spectrum: 'pl' is not a valid value for models "
+        "— allowed values: 'powerlaw', 'apec', 'blackbody'",
+        "spec.yaml:7:3: source 'Nova': posErr is required when centroid is true — add posErr: "
+        "<number>",
+        "spec.yaml:7:14: source 'Nova': RA must be a number, not 'three hundred' — write a "
+        "number without quotes",
+        "8 errors",
+    ]
+
+
+#: per key of a source, what it may be: absent (None), right, or wrong in some way
+_SOURCE_PARTS: dict[str, list[str | None]] = {
+    "RA": [None, "1.5", "three hundred", "400"],
+    "Dec": [None, "2.5"],
+    "targ": [None, '"00030842"', "00030842"],
+    "centroid": [None, "true", "false", "maybe"],
+    "posErr": [None, "1", "-2"],
+    "useSXPS": [None, "false"],
+    "getCoords": [None, "true"],
+    "LightCurve": [None, "{}", "{binMeth: counts}", "{binMeth: count, pcCounts: 5}",
+                   "{binMeth: snapshot, softLo: 2, softHi: 1}"],
+    "Spectrum": [None, "{}", "{models: [pl]}", "{hasRedshift: true}", "{redshift: -1}"],
+    "StandardPos": [None, "{}", "{posRadius: -3}"],
+    "SourceDet": [None, "{whichData: all}", "{}"],
+}
+
+
+def _wrong_value(param: catalogue.Param) -> str:
+    """A value of the wrong kind, or out of range, for ``param``, as YAML text."""
+    if param.kind is catalogue.Kind.BOOL:
+        return "maybe"
+    if param.kind is catalogue.Kind.LIST:
+        return "[pl]"
+    if param.kind is catalogue.Kind.STR:
+        return "bogus" if param.choices else "00030842"
+    lo, _ = param.bounds
+    return "-7" if lo is not None and lo > -7 else "three"
+
+
+def _related(param: catalogue.Param) -> set[str]:
+    """A broken ``param`` may hold back problems about these: itself, and what its value
+    would imply or fill."""
+    touched = {t for rules in (param.sets, param.suggests) for i in rules.values() for t in i}
+    return {param.name, *touched, *param.fills}
+
+
+def _errors(text: str, capsys: pytest.CaptureFixture[str]) -> set[tuple[str, str]]:
+    """(line, what) of each error, the column left out: inserting a value moves columns."""
+    write("spec.yaml", text)
+    main(["validate", "spec.yaml"])
+    lines = capsys.readouterr().err.splitlines()
+    return {(line.split(":")[1], line.split(": ", 1)[1]) for line in lines
+            if line.startswith("spec.yaml:")}
+
+
+@st.composite
+def _spec_and_broken_value(draw: st.DrawFn) -> tuple[str, str, catalogue.Param]:
+    sources = []
+    for index in range(draw(st.integers(1, 3))):
+        parts = {k: draw(st.sampled_from(v)) for k, v in _SOURCE_PARTS.items()}
+        sources.append({k: v for k, v in parts.items() if v is not None})
+    target = draw(st.sampled_from(range(len(sources))))
+    scopes = ["globals"] + [k for k in sources[target] if k in catalogue.PRODUCTS]
+    scope = draw(st.sampled_from(scopes))
+    block = sources[target] if scope == "globals" else {}
+    taken = set(block) | (set(re.findall(r"(\w+):", sources[target][scope]))
+                          if scope != "globals" else set())
+    free = [p for n, p in catalogue.params_of(scope).items() if n != "name" and n not in taken]
+    param = draw(st.sampled_from(free))
+    entry = f"{param.name}: {_wrong_value(param)}"
+
+    def text(with_broken: bool) -> str:
+        lines = ["version: 1", "defaults: {centroid: true, useSXPS: false}", "sources:"]
+        for index, parts in enumerate(sources):
+            parts = dict(parts)
+            if with_broken and index == target:
+                if scope == "globals":
+                    parts[param.name] = _wrong_value(param)
+                else:
+                    inner = parts[scope][1:-1]
+                    parts[scope] = "{" + (f"{inner}, {entry}" if inner else entry) + "}"
+            body = ", ".join(f"{k}: {v}" for k, v in parts.items())
+            lines.append(f"  S{index}: {{{body}}}")
+        return "\n".join(lines) + "\n"
+
+    return text(False), text(True), param
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=_spec_and_broken_value())
+def test_an_unrelated_broken_value_never_removes_an_error(
+        case: tuple[str, str, catalogue.Param], capsys: pytest.CaptureFixture[str]) -> None:
+    before_text, after_text, param = case
+    before, after = _errors(before_text, capsys), _errors(after_text, capsys)
+    words = _related(param)
+    unrelated = {e for e in before
+                 if not any(re.search(rf"\b{w}\b", e[1]) for w in words)}
+    assert unrelated <= after, (param.name, after_text, sorted(unrelated - after))
+    assert any(param.name in e[1] for e in after - before)  # and it is reported itself
+
+
+# --- values that cannot be right (issue 10, item 2) ----------------------------------------------
+
+def test_out_of_range_values_and_swapped_pairs_are_errors(capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    write("spec.yaml", """\
+    version: 1
+    defaults: {centroid: false, useSXPS: false}
+    sources:
+      A:
+        RA: 1.0
+        Dec: 1.0
+        targ: "1"
+        LightCurve: {binMeth: counts, pcCounts: -5, wtCounts: 0, dynamic: true, pcBinTime: -2.5}
+        Spectrum: {hasRedshift: true, redshift: -0.5, srcrad: 40}
+      B:
+        RA: 1.0
+        Dec: 1.0
+        targ: "1"
+        LightCurve:
+          binMeth: snapshot
+          minEnergy: 5
+          maxEnergy: 2
+          softLo: 2
+          softHi: 1.5
+          hardHi: 8
+    """)
+    code, out, err = run(capsys, "validate", "spec.yaml")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "spec.yaml:8:45: source 'A', LightCurve: pcCounts is -5, outside the allowed range — "
+        "allowed: 1 or more",
+        "spec.yaml:8:59: source 'A', LightCurve: wtCounts is 0, outside the allowed range — "
+        "allowed: 1 or more",
+        "spec.yaml:8:88: source 'A', LightCurve: pcBinTime is -2.5, outside the allowed range "
+        "— allowed: 0 or more",
+        "spec.yaml:9:45: source 'A', Spectrum: redshift is -0.5, outside the allowed range — "
+        "allowed: 0 or more",
+        "spec.yaml:9:59: source 'A', Spectrum: srcrad is 40, outside the allowed range — "
+        "allowed: 1 to 30",
+        "spec.yaml:16:18: source 'B', LightCurve: minEnergy (5) must be below maxEnergy (2) — "
+        "lower minEnergy or raise maxEnergy",
+        "spec.yaml:16:18: source 'B', LightCurve: minEnergy (5) must be at most softLo (2) — "
+        "lower minEnergy or raise softLo",
+        "spec.yaml:18:15: source 'B', LightCurve: softLo (2) must be below softHi (1.5) — "
+        "lower softLo or raise softHi",
+        "spec.yaml:20:15: source 'B', LightCurve: hardHi (8) must be at most maxEnergy (2) — "
+        "lower hardHi or raise maxEnergy",
+        "9 errors",
+    ]

@@ -105,6 +105,28 @@ def test_global_rule_tables_name_existing_parameters() -> None:
     assert cat.GLOBALS["name"].mandatory
 
 
+def test_ordered_pairs_name_numbers_of_their_product_and_the_defaults_keep_them() -> None:
+    for product in cat.PRODUCTS.values():
+        for order in product.ordered:
+            low, high = product.params[order.low], product.params[order.high]
+            assert {low.kind, high.kind} <= {Kind.INT, Kind.FLOAT, Kind.NUMBER}
+            if low.has_default and high.has_default:
+                assert low.default < high.default if order.strict else \
+                    low.default <= high.default, order
+    orders = {(o.low, o.high, o.strict) for o in cat.PRODUCTS[cat.LC].ordered}
+    # the three bands, and the soft and hard bands inside minEnergy..maxEnergy (§3.4)
+    assert {("minEnergy", "maxEnergy", True), ("softLo", "softHi", True),
+            ("hardLo", "hardHi", True), ("minEnergy", "softLo", False),
+            ("softHi", "maxEnergy", False)} <= orders
+
+
+@pytest.mark.parametrize("name", ["pcCounts", "wtCounts", "pcBinTime", "wtBinTime", "srcrad",
+                                  "pcHRBinTime", "minCounts", "pcMaxGap", "binFact"])
+def test_counts_times_and_radii_cannot_be_negative(name: str) -> None:
+    param = cat.PRODUCTS[cat.LC].params[name]
+    assert not _valid(param, -1) and _valid(param, 1)
+
+
 def test_python_names_are_unique_per_scope() -> None:
     for scope, table in _scopes():
         names = cat.python_names(scope)

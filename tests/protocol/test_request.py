@@ -172,3 +172,42 @@ def test_problems_are_unique() -> None:
     problems = rules({"LightCurve": {"binMeth": "counts"}, "Spectrum": {"timeslice": "user"}})
     keys = [(p.path, p.message) for p in problems]
     assert len(keys) == len(set(keys))
+
+
+def test_the_ends_of_an_energy_band_must_be_in_order() -> None:
+    lc = {"binMeth": "snapshot"}
+    assert rules({"LightCurve": {**lc, "minEnergy": 2, "maxEnergy": 8, "softLo": 2,
+                                 "softHi": 3, "hardLo": 3, "hardHi": 8}}) == []
+    problems = rules({"LightCurve": {**lc, "softLo": 2, "softHi": 1.5, "minEnergy": 5,
+                                     "maxEnergy": 5, "hardHi": 9}})
+    assert messages(problems) == [
+        (("LightCurve", "minEnergy"), "LightCurve minEnergy (5) must be below maxEnergy (5)",
+         "lower minEnergy or raise maxEnergy"),
+        (("LightCurve", "softLo"), "LightCurve softLo (2) must be below softHi (1.5)",
+         "lower softLo or raise softHi"),
+        (("LightCurve", "minEnergy"), "LightCurve minEnergy (5) must be at most softLo (2)",
+         "lower minEnergy or raise softLo"),
+        (("LightCurve", "hardHi"), "LightCurve hardHi (9) must be at most maxEnergy (5)",
+         "lower hardHi or raise maxEnergy"),
+    ]
+    assert {p.follows_from for p in problems} >= {(("LightCurve", "softLo"),
+                                                   ("LightCurve", "softHi"))}
+    # an end left to the server's default is not judged; the server judges no order at all
+    assert rules({"LightCurve": {**lc, "softLo": 2}}) == []
+    assert build("X", BASE, {"LightCurve": {**lc, "softLo": 2, "softHi": 1.5}},
+                 server_rules=True)[1] == []
+
+
+def test_every_problem_says_what_it_follows_from() -> None:
+    problems = build("X", {"targ": "1", "centroid": True}, {"LightCurve": {"binMeth": "counts"},
+                                                           "Spectrum": {}})[1]
+    follows = {p.message: p.follows_from for p in problems}
+    assert follows["posErr is required when centroid is true"] == (("posErr",), ("centroid",))
+    assert follows["RA is required"] == (("RA",), ("getCoords",), ("SourceDet",))
+    assert follows["LightCurve pcCounts is required when binMeth is 'counts'"] == (
+        ("LightCurve", "pcCounts"), ("LightCurve", "binMeth"))
+    assert follows["Spectrum hasRedshift is required"] == (("Spectrum", "hasRedshift"),)
+    nothing = build("X", BASE, {})[1]
+    assert nothing[0].follows_from == tuple((p,) for p in ("LightCurve", "Spectrum",
+                                                           "StandardPos", "EnhancedPos",
+                                                           "AstromPos", "Image", "SourceDet"))

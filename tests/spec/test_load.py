@@ -190,6 +190,8 @@ def test_every_catalogue_parameter_can_be_set_from_a_spec() -> None:
             return [param.choices[-1]]
         if param.choices:
             return param.choices[0]
+        if param.kind in (Kind.INT, Kind.FLOAT, Kind.NUMBER) and param.has_default:
+            return param.default  # within bounds, and in order with its partners' defaults
         lo, _ = param.bounds
         if lo is not None:
             return int(lo) if param.kind is Kind.INT else lo
@@ -263,7 +265,12 @@ def test_misspelled_parameter() -> None:
           binMeth: counts
           pcCount: 20
     """)
+    # the typo is not also 'pcCounts is required'; what else counts binning needs still is
     assert found == [
+        "spec.yaml:11:5: source 'GK Per', LightCurve: wtCounts is required when binMeth is "
+        "'counts' — add wtCounts: <number>",
+        "spec.yaml:11:5: source 'GK Per', LightCurve: dynamic is required when binMeth is "
+        "'counts' — add dynamic: true or false",
         "spec.yaml:13:7: source 'GK Per', LightCurve: unknown parameter 'pcCount' — did you "
         "mean 'pcCounts'?",
     ]
@@ -809,7 +816,8 @@ def test_a_spelled_duration_reads_back_as_itself(duration: timedelta) -> None:
                         "or 30d"),
 ])
 def test_bad_durations(value: str, message: str) -> None:
-    found = problems(f"version: 1\nsources:\n  A: {{rebuild: {{max_age: {value}}}}}\n")
+    found = problems(f"version: 1\nsources:\n  A: {{rebuild: {{max_age: {value}}}, targ: '1', "
+                     "SourceDet: {whichData: all}}\n")
     assert found == [f"spec.yaml:3:26: source 'A': {message}"]
 
 
