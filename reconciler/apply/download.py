@@ -86,8 +86,11 @@ def _one(client: Client, lock: Lock, name: str, product: str, job: int | None,
         outcome = "kept"
     if extract:
         from .extract import extract as unpack
-        unpack(target, folder, overwrite=clobber)
-        outcome = "extracted" if outcome == "saved" else outcome
+        try:
+            unpack(target, folder, overwrite=clobber)
+            outcome = "extracted"
+        except DestinationExists:
+            outcome = "kept (already extracted)"
     return Fetched(name, product, job, target, outcome)
 
 
