@@ -79,7 +79,7 @@ def _code(raw: Any) -> int | None:
         return None
 
 
-def _yes_no(raw: Any) -> bool:
+def is_yes_no(raw: Any) -> bool:
     """Whether ``raw`` is written as one of the server's yes/no spellings (§4.1, §5.1)."""
     if isinstance(raw, str):
         return raw.strip().lower() in ("0", "1", "no", "yes", "false", "true")
@@ -88,7 +88,7 @@ def _yes_no(raw: Any) -> bool:
 
 def _read_value(param: Param, raw: Any) -> tuple[Any, str | None]:
     """The canonical value of ``raw`` (None: none can be given) and why it is unreadable."""
-    if param.kind is Kind.BOOL and not _yes_no(raw):
+    if param.kind is Kind.BOOL and not is_yes_no(raw):
         return None, f"{param.wire}={raw!r} is not a yes/no value"
     try:
         value = from_server(param, raw)

@@ -24,7 +24,7 @@ from ..protocol.catalogue import (
 )
 from ..protocol.request import Problem, Request, build
 from ..protocol.values import ValueProblem, from_server, from_user
-from ..protocol.wire import from_job_pars
+from ..protocol.wire import from_job_pars, is_yes_no
 
 PROBLEMS = "There were problems with the parameters you supplied."
 LABEL_MISSING = "The following parameters are needed, but were not supplied:"
@@ -65,7 +65,10 @@ def _in_scope(payload: Mapping[str, Any], request: Request) -> Iterator[Param]:
 
 def value_problem(param: Param, raw: Any) -> str | None:
     """Why the server rejects ``raw`` for ``param`` (wire names, server wording), or None."""
-    wanted = {Kind.INT: "a whole number", Kind.LIST: "a list of names"}.get(param.kind, "a number")
+    wanted = {Kind.INT: "a whole number", Kind.LIST: "a list of names",
+              Kind.BOOL: "0 or 1"}.get(param.kind, "a number")
+    if param.kind is Kind.BOOL and not is_yes_no(raw):
+        return f"{param.wire} is {_show(raw)}, but must be {wanted}"
     try:
         value = from_server(param, raw)
     except (TypeError, ValueError):
@@ -77,8 +80,11 @@ def value_problem(param: Param, raw: Any) -> str | None:
         from_user(param, value)
     except ValueProblem:
         lo, hi = param.bounds
-        if lo is not None or hi is not None:
+        if lo is not None and hi is not None:
             return f"{param.wire} is {_show(raw)}, but must be between {lo:g} and {hi:g}"
+        if lo is not None or hi is not None:
+            limit = f"at least {lo:g}" if lo is not None else f"at most {hi:g}"
+            return f"{param.wire} is {_show(raw)}, but must be {limit}"
         if param.choices:
             return f"{param.wire} is {_show(raw)}, but must be one of: {choices}"
         return f"{param.wire} must not be empty"
@@ -110,7 +116,9 @@ def judge(body: Mapping[str, Any]) -> Verdict:
     other: list[str] = []
     for problem in problems:
         if problem.missing:
-            missing.append(_wire_of(problem))
+            wire = _wire_of(problem)
+            if payload.get(wire) is None:  # one given but unreadable is invalid (below)
+                missing.append(wire)
         elif not problem.path:
             flags = ", ".join(p.flag for p in PRODUCTS.values())
             other.append(f"No product was requested: set at least one of {flags} to 1")

@@ -57,6 +57,33 @@ def test_invalid_values_are_listed_with_wire_names(key: str, value: Any, expecte
     assert groups(body).get(LABEL_INVALID) == [expected]
 
 
+COUNTS = {"binMeth": "counts", "pcCounts": 20, "wtCounts": 30, "dynamic": True}
+
+
+@pytest.mark.parametrize("key, value, expected", [
+    # one-sided bounds (a count is at least 1): the wording must not need both ends
+    (LC["pcCounts"], -5, "pccounts is -5, but must be at least 1"),
+    (LC["pcCounts"], "lots", "pccounts is lots, but must be a whole number"),
+    # a yes/no must be one (§4.1, §5.1): no silent "no" for a value that means something else
+    (W["centroid"], 2, "cent is 2, but must be 0 or 1"),
+    (W["useSXPS"], "2SXPS", "useSXPS is 2SXPS, but must be 0 or 1"),
+])
+def test_a_value_given_but_invalid_is_invalid_not_missing(key: str, value: Any,
+                                                          expected: str) -> None:
+    body = payload(globals_={"RA": 1.0, "Dec": 2.0, "targ": "1", "centroid": True,
+                             "posErr": 1, "useSXPS": False},
+                   products={"LightCurve": COUNTS})
+    body[key] = value
+    assert groups(body) == {LABEL_INVALID: [expected]}
+
+
+@pytest.mark.parametrize("value", [0, 1, "0", "1", "yes", "no", True, 1.0])
+def test_yes_no_in_any_server_spelling_is_accepted(value: Any) -> None:
+    body = payload(products={"LightCurve": COUNTS})
+    body[LC["dynamic"]] = value
+    assert judge(body).ok
+
+
 def test_parameters_of_products_not_requested_are_ignored() -> None:
     body = payload()
     body[PRODUCTS["Spectrum"].params["redshift"].wire] = "not a number"
