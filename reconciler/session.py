@@ -19,7 +19,8 @@ from .errors import UserError
 from .loopback import is_loopback
 from .protocol.catalogue import DEFAULT_SERVER
 from .spec import USER_ENV, LoadedSpec, effective_user
-from .state.cache import JobCache, workdir
+from .state.cache import JobCache
+from .state.paths import workdir
 
 SIM = "sim"
 #: The embedded simulator runs a product stage in this many seconds...

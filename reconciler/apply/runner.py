@@ -75,21 +75,24 @@ def carry_out(spec: LoadedSpec, session: Session, plan: Plan, pace: Pace, report
     ledger = Ledger(lockfile.lock_path(spec.path), plan.lock)
     ledger.save(plan.lock)
     cache = session.cache()
-    with session.client() as client:
-        scheduler = Scheduler(client, ledger, cache, pace, plan.mark, report,
-                              cancel_superseded=cancel_superseded, stop=stop)
-        outcome = scheduler.run(list(plan.submissions))
-        result = Result(outcome)
-        names = [s.source for s in plan.sources]
-        if wait_for and not stop.is_set():
-            result.watched = _unfinished(ledger, names)
-            result.statuses = wait(client, ledger, cache, pace, result.watched, report,
-                                   stop=stop)
-        if download_to is not None and not stop.is_set():
-            rows = {r.job_id: r for r in history(client)}
-            result.fetched = download(client, ledger.lock, names, rows, download_to, fmt,
-                                      report, extract=extract, clobber=clobber, cache=cache,
-                                      rebase=rebaser(session))
+    try:
+        with session.client() as client:
+            scheduler = Scheduler(client, ledger, cache, pace, plan.mark, report,
+                                  cancel_superseded=cancel_superseded, stop=stop)
+            outcome = scheduler.run(list(plan.submissions))
+            result = Result(outcome)
+            names = [s.source for s in plan.sources]
+            if wait_for and not stop.is_set():
+                result.watched = _unfinished(ledger, names)
+                result.statuses = wait(client, ledger, cache, pace, result.watched, report,
+                                       stop=stop)
+            if download_to is not None and not stop.is_set():
+                rows = {r.job_id: r for r in history(client)}
+                result.fetched = download(client, ledger.lock, names, rows, download_to, fmt,
+                                          report, extract=extract, clobber=clobber,
+                                          cache=cache, rebase=rebaser(session))
+    finally:
+        ledger.close()  # the journal folded into the lock, even when stopped or failing
     return result
 
 

@@ -18,8 +18,8 @@ from typing import Iterator
 from filelock import FileLock, Timeout
 
 from ..errors import UserError
-from .cache import workdir
 from .lockfile import atomic_write
+from .paths import workdir
 
 
 def _paths(spec_path: Path) -> tuple[Path, Path]:

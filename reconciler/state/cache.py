@@ -18,13 +18,6 @@ from typing import Any, Mapping
 from .lock import TERMINAL_WORDS
 from .lockfile import atomic_write
 
-WORKDIR = ".xrt-reconcile"
-
-
-def workdir(spec_path: str | Path) -> Path:
-    """The tool's own folder beside a spec (caches, the embedded simulator's state)."""
-    return Path(spec_path).resolve().parent / WORKDIR
-
 
 class JobCache:
     """Job parameters and terminal statuses for one (server, user)."""

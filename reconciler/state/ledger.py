@@ -1,7 +1,8 @@
-"""The lock during apply: every change is written at once, atomically, so the file is always
-true (DESIGN §2). A pending record goes in before each submit and is replaced by the attempt
-right after; ``serving`` moves only when an attempt completes; a refusal clears the record.
-A crash between any two of these leaves a lock that recovery can finish.
+"""The lock during apply: every change is on disk before apply goes on, so the lock (with its
+journal) is always true (DESIGN §2). A pending record goes in before each submit and is
+replaced by the attempt right after; ``serving`` moves only when an attempt completes; a
+refusal clears the record. A crash between any two of these leaves a lock that recovery can
+finish.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from ..plan.model import Submission
 from ..protocol.catalogue import DIRECTIVES, ENVELOPE_KEYS, GLOBALS
 from ..protocol.values import server_bool
 from ..protocol.wire import from_job_pars
-from . import lockfile
+from . import journal, lockfile
 from .lock import (
     STATUS_WORDS,
     JobRecord,
     JobRef,
     Lock,
+    ObservedDefault,
     Pending,
     ProductRecord,
     SourceRecord,
@@ -54,50 +56,105 @@ class Accepted:
     submitted: str
 
 
+#: the journal is folded into the lock once it is this large, or as large as the lock
+_FOLD_AT_LEAST = 64 * 1024
+
+
 class Ledger:
-    """The lock file at ``path`` and its current content."""
+    """The lock file at ``path`` and its current content. Changes go to the journal at once
+    and into the lock file in whole now and then (:mod:`reconciler.state.journal`); call
+    :meth:`close` at the end to fold the journal in."""
 
     def __init__(self, path: Path, lock: Lock) -> None:
         self.path = path
-        self.lock = lock
+        self.journal = journal.journal_path(path)
+        self._server, self._user = lock.server, lock.user
+        self._load(lock)
+        self._journalled = 0
+        self._lock_bytes = 0
+
+    def _load(self, lock: Lock) -> None:
+        self._sources = dict(lock.sources)
+        self._jobs = dict(lock.jobs)
+        self._observed = dict(lock.observed_defaults)
+        self._pending = list(lock.pending)
+
+    @property
+    def lock(self) -> Lock:
+        return Lock.model_construct(server=self._server, user=self._user,
+                                    sources=dict(self._sources), jobs=dict(self._jobs),
+                                    observed_defaults=dict(self._observed),
+                                    pending=list(self._pending))
 
     def save(self, lock: Lock) -> None:
-        self.lock = lock
-        lockfile.write(self.path, lock)
+        """Make ``lock`` the whole content, written at once."""
+        self._load(lock)
+        self.fold()
+
+    def fold(self) -> None:
+        text = lockfile.dumps(self.lock)
+        lockfile.write_text(self.path, text)
+        journal.clear(self.journal)
+        self._journalled, self._lock_bytes = 0, len(text)
+
+    def close(self) -> None:
+        if self._journalled:
+            self.fold()
+
+    def _change(self, sources: Mapping[str, SourceRecord | None] | None = None,
+                jobs: Mapping[int, JobRecord | None] | None = None,
+                observed: Mapping[str, ObservedDefault] | None = None,
+                pending: bool = False) -> None:
+        """Apply a change here and record it durably before anything else happens."""
+        event: dict[str, Any] = {}
+        for section, table, changes in (("sources", self._sources, sources),
+                                        ("jobs", self._jobs, jobs),
+                                        ("observed_defaults", self._observed, observed)):
+            if not changes:
+                continue
+            for key, value in changes.items():
+                if value is None:
+                    table.pop(key, None)  # type: ignore[arg-type]
+                else:
+                    table[key] = value  # type: ignore[index]
+            event[section] = {str(k): None if v is None else v.model_dump(mode="json")
+                              for k, v in changes.items()}
+        if pending:
+            event["pending"] = [p.model_dump(mode="json") for p in self._pending]
+        self._journalled += journal.append(self.journal, event)
+        if self._journalled > max(_FOLD_AT_LEAST, self._lock_bytes):
+            self.fold()
 
     # -- submissions --------------------------------------------------------------------------
 
     def pending(self, submission: Submission, mark: int) -> None:
         """Before the submit: the payload and the highest JobID seen so far."""
-        record = Pending(name=submission.source, products=list(submission.products),
-                         payload=dict(submission.payload), mark=mark,
-                         fingerprints=dict(submission.fingerprints))
-        self.save(self.lock.model_copy(update={"pending": [*self.lock.pending, record]}))
+        self._pending.append(Pending(name=submission.source, products=list(submission.products),
+                                     payload=dict(submission.payload), mark=mark,
+                                     fingerprints=dict(submission.fingerprints)))
+        self._change(pending=True)
 
-    def _without_pending(self, submission: Submission) -> list[Pending]:
+    def _drop_pending(self, submission: Submission) -> None:
         payload = dict(submission.payload)
-        out, dropped = [], False
-        for record in self.lock.pending:
-            if not dropped and record.name == submission.source and record.payload == payload:
-                dropped = True
-                continue
-            out.append(record)
-        return out
+        for index, record in enumerate(self._pending):
+            if record.name == submission.source and record.payload == payload:
+                del self._pending[index]
+                return
 
     def refused(self, submission: Submission) -> None:
         """The server said no (``OK: 0``), or nothing was sent: no job exists."""
-        self.save(self.lock.model_copy(update={"pending": self._without_pending(submission)}))
+        self._drop_pending(submission)
+        self._change(pending=True)
 
     def accepted(self, submission: Submission, job: Accepted) -> None:
         """Right after the submit: the pending record becomes the products' attempt."""
-        lock = self.lock
         record = JobRecord(
             name=submission.source, submitted=job.submitted, url=job.url,
             status={p: "requested" for p in submission.products},
             payload=bare(submission.payload),
             filled=filled_values(submission.payload, job.job_pars),
         )
-        source = lock.sources.get(submission.source) or SourceRecord()
+        source = self._sources.get(submission.source) or SourceRecord()
         products = dict(source.products)
         for product in submission.products:
             old = products.get(product) or ProductRecord()
@@ -105,30 +162,29 @@ class Ledger:
                 serving=old.serving,
                 attempt=JobRef(job=job.job_id,
                                fingerprint=submission.fingerprints.get(product, "-")))
-        jobs = {**lock.jobs, job.job_id: record}
-        self.save(lock.model_copy(update={
-            "sources": {**lock.sources,
-                        submission.source: source.model_copy(update={"products": products})},
-            "jobs": _referenced(lock.sources, submission.source, products, jobs),
-            "observed_defaults": observe(lock.observed_defaults, submission.payload,
-                                         job.job_pars, job.job_id),
-            "pending": self._without_pending(submission),
-        }))
+        entry = source.model_copy(update={"products": products})
+        observed = observe(self._observed, submission.payload, job.job_pars, job.job_id)
+        changed = {k: v for k, v in observed.items() if self._observed.get(k) != v}
+        self._drop_pending(submission)
+        self._change(sources={submission.source: entry},
+                     jobs={job.job_id: record, **self._unreferenced(submission.source, entry)},
+                     observed=changed, pending=True)
 
     # -- statuses -----------------------------------------------------------------------------
 
     def statuses(self, job_id: int, words: Mapping[str, str]) -> list[tuple[str, str]]:
         """Record a job's product statuses; an attempt that completed becomes the serving job.
         Returns the (source, product) pairs whose serving job moved."""
-        lock = self.lock
-        record = lock.jobs.get(job_id)
+        record = self._jobs.get(job_id)
         if record is None:
             return []
         fresh = {**record.status, **{p: w for p, w in words.items() if w in STATUS_WORDS}}
-        jobs = {**lock.jobs, job_id: record.model_copy(update={"status": fresh})}
-        sources = dict(lock.sources)
+        jobs: dict[int, JobRecord | None] = {}
+        if fresh != record.status:
+            jobs[job_id] = record.model_copy(update={"status": fresh})
         moved: list[tuple[str, str]] = []
-        source = sources.get(record.name)
+        source = self._sources.get(record.name)
+        sources: dict[str, SourceRecord | None] = {}
         if source is not None:
             products = dict(source.products)
             for product, entry in products.items():
@@ -137,27 +193,21 @@ class Ledger:
                     products[product] = ProductRecord(serving=entry.attempt, attempt=None)
                     moved.append((record.name, product))
             if moved:
+                known = {**self._jobs, **{k: v for k, v in jobs.items() if v is not None}}
                 sources[record.name] = SourceRecord(
-                    products=products,
-                    resolved=resolved_for(products, jobs, source.resolved))
-        if moved or fresh != record.status:
-            self.save(lock.model_copy(update={
-                "sources": sources,
-                "jobs": _referenced(sources, None, None, jobs),
-            }))
+                    products=products, resolved=resolved_for(products, known, source.resolved))
+                jobs.update(self._unreferenced(record.name, sources[record.name]))
+        if jobs or sources:
+            self._change(sources=sources, jobs=jobs)
         return moved
 
-
-def _referenced(sources: Mapping[str, SourceRecord], name: str | None,
-                products: Mapping[str, ProductRecord] | None,
-                jobs: Mapping[int, JobRecord]) -> dict[int, JobRecord]:
-    """The job records some entry still refers to (superseded ones leave the lock)."""
-    refs: set[int] = set()
-    for source_name, source in sources.items():
-        entries = products if source_name == name and products is not None else source.products
-        refs |= {r.job for e in entries.values() for r in (e.serving, e.attempt) if r}
-        if source.resolved is not None:
-            refs.add(source.resolved.job)
-    if name is not None and name not in sources and products is not None:
-        refs |= {r.job for e in products.values() for r in (e.serving, e.attempt) if r}
-    return {j: r for j, r in jobs.items() if j in refs}
+    def _unreferenced(self, name: str, entry: SourceRecord | None) -> dict[int, None]:
+        """Job records of this source that its new entry no longer refers to (superseded
+        jobs leave the lock; they stay in the server's history)."""
+        refs: set[int] = set()
+        if entry is not None:
+            refs = {r.job for e in entry.products.values() for r in (e.serving, e.attempt) if r}
+            if entry.resolved is not None:
+                refs.add(entry.resolved.job)
+        return {job: None for job, record in self._jobs.items()
+                if record.name == name and job not in refs}

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from ..errors import UserError
 from ..spec.diagnostics import Diagnostic
+from . import journal
 from .lock import LOCK_VERSION, Lock
 
 LOCK_SUFFIX = ".lock.yaml"
@@ -173,13 +174,33 @@ def read(path: str | Path) -> Lock | None:
         raise LockError(target, line, 1, "is not UTF-8 text; it may be damaged") from None
     if not text.strip():
         raise LockError(target, 1, 1, "is empty; it may have been truncated")
-    return _parse(text, target)
+    return _with_journal(_parse(text, target), target)
+
+
+def _with_journal(lock: Lock, target: Path) -> Lock:
+    """The lock with what apply journalled since it was last written in whole."""
+    where = journal.journal_path(target)
+    try:
+        changes = journal.events(where)
+    except journal.JournalError as error:
+        raise LockError(where, error.line, 1, f"the journal of {target} is damaged "
+                        f"({error}); it holds submissions not yet in the lock") from None
+    if not changes:
+        return lock
+    try:
+        return Lock.model_validate(journal.replay(lock.model_dump(mode="python"), changes))
+    except ValidationError as error:
+        raise LockError(where, 1, 1, f"the journal of {target} does not fit the lock "
+                        f"({error.errors()[0]['msg']})") from None
 
 
 def write(path: str | Path, lock: Lock) -> bool:
     """Write ``lock`` atomically; False (and nothing touched) when the file already says it."""
-    target = Path(path)
-    text = dumps(lock)
+    return write_text(Path(path), dumps(lock))
+
+
+def write_text(target: Path, text: str) -> bool:
+    """Write a lock's text atomically, unless the file already holds exactly it."""
     try:
         if target.read_text(encoding="utf-8") == text:
             return False
