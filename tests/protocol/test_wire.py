@@ -19,7 +19,6 @@ from documented_examples import (
     TUTORIAL_PRODUCTS,
     TUTORIAL_USER,
 )
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -162,13 +161,13 @@ SHAPES: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]], str]] = [
      "§2.3 and §5.1: a product flag may be true/false as well as 1/0"),
     ("keys it does not know", lambda jp: {**jp, "zzNewKey": [1, {"a": None}], "outdir": "X",
                                           "whatSXPS": "3SXPS", "enh": 1, "api_version": "9.9"},
-     "§4.1: everything sent is echoed and server-internal keys are added; a newer server "
-     "may add more"),
+     ("§4.1: everything sent is echoed and server-internal keys are added; a newer server "
+      "may add more")),
     ("products not requested, with parameters", lambda jp: {
         **jp, "image": 0, "imen": "0.5-2", "imobs": "user", "useimobs": "00012345001",
         "sourceDet": 0, "detobs": "bogus", "detbands": 7},
-     "§4.3: parameters of products not requested come with their flag 0; only flags decide, "
-     "and their values are not read, not even odd ones"),
+     ("§4.3: parameters of products not requested come with their flag 0; only flags "
+      "decide, and their values are not read, not even odd ones")),
     ("directives echoed", lambda jp: {**jp, "getCoords": 1, "getTargs": 1, "getT0": "1"},
      "§4.1: the directives may or may not be echoed (§4.3 does, §4.2 does not)"),
     ("SinceT0 as swifttools spells it", lambda jp: _renamed(jp, "sinceT0", "SinceT0"),

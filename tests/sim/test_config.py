@@ -65,8 +65,8 @@ def test_moved_defaults_by_wire_name_any_spelling() -> None:
     ({"lcobs": "some"}, "--default lcobs=some: lcobs is some, but must be one of: all, user"),
     ({"RA": 1.0}, "--default RA: the server has no default for it to move"),
     ({"getTargs": 1}, "--default getTargs: a directive, not a value with a default"),
-    ({"specobs": "user"}, "--default specobs=user would make usespecobs required whenever "
-                          "specobs is omitted"),
+    ({"specobs": "user"}, ("--default specobs=user would make usespecobs required whenever "
+                           "specobs is omitted")),
 ])
 def test_a_default_the_server_could_not_have_is_refused(defaults: dict, problem: str) -> None:
     [found] = SimConfig(defaults=defaults).problems()
