@@ -110,12 +110,16 @@ def test_readme_reference_matches_the_catalogue() -> None:
         assert f"### `{product}`" in README
 
 
+MAIN_COMMAND = ("python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/xrt-reconcile "
+                "--server sim apply examples/grb-followup.yaml --auto-approve --wait --download "
+                "products")
+
+
 def test_readme_has_the_setup_commands_and_ci_runs_the_test_one() -> None:
     test_command = ("python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && "
                     ".venv/bin/python -m pytest -q")
     assert test_command in README
-    assert ("python3 -m venv .venv && .venv/bin/pip install -e . && "
-            ".venv/bin/xrt-reconcile validate examples/*.yaml") in README
+    assert MAIN_COMMAND in README
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test_command in ci
 
@@ -144,3 +148,55 @@ def test_readme_error_example_is_real(tmp_path: Path, monkeypatch: pytest.Monkey
     assert main(["validate", "broken.yaml"]) == 1
     expected = _fenced_after("<!-- README example: validate broken.yaml")
     assert capsys.readouterr().err == expected
+
+
+def test_the_readme_main_command_runs_plan_apply_wait_download(tmp_path: Path) -> None:
+    """The main command after its install step, in a copy of the examples, as a new user runs
+    it: every product made and downloaded; run again, nothing to do."""
+    import os
+    import shlex
+    import subprocess
+    import sys
+    shutil_copy = (ROOT / "examples" / "grb-followup.yaml").read_text(encoding="utf-8")
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "grb-followup.yaml").write_text(shutil_copy, encoding="utf-8")
+    argv = shlex.split(MAIN_COMMAND.split(" && ")[-1])[1:]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("XRT_USER", None)
+    run = subprocess.run([sys.executable, "-m", "reconciler", *argv], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    loaded = spec.load(tmp_path / "examples" / "grb-followup.yaml")
+    wanted = sum(len(s.request.products) for s in loaded.sources.values())
+    archives = sorted((tmp_path / "products").rglob("*.tar.gz"))
+    assert len(archives) == wanted
+    assert (tmp_path / "examples" / "grb-followup.lock.yaml").is_file()
+    again = subprocess.run([sys.executable, "-m", "reconciler", *argv], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "No changes." in again.stdout
+    assert "Apply: 0 jobs submitted" in again.stdout
+
+
+def test_the_readme_plan_example_is_real(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    text = (ROOT / "examples" / "grb-followup.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "grb-followup.yaml"
+    path.write_text(text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("XRT_USER", None)
+
+    def cli(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "reconciler", "--server", "sim", *argv],
+                              cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=300)
+
+    assert cli("apply", "grb-followup.yaml", "--auto-approve", "--wait").returncode == 0
+    edited = text.replace("LightCurve: {pcCounts: 50, wtCounts: 100}",
+                          "LightCurve: {pcCounts: 40, wtCounts: 100}")
+    assert edited != text
+    path.write_text(edited + "\n  GRB 060614:\n    use: [afterglow]\n", encoding="utf-8")
+    plan = cli("plan", "grb-followup.yaml", "--no-color")
+    assert plan.returncode == 0, plan.stderr
+    assert plan.stdout == _fenced_after("<!-- README example: plan after an edit")
