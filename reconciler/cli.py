@@ -13,6 +13,7 @@ from typing import NoReturn, Sequence
 
 from . import __version__
 from .errors import UserError
+from .spec.diagnostics import SpecError, summary
 from .protocol.catalogue import DOWNLOAD_FORMATS
 from .sim.config import SimConfig
 
@@ -186,6 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         command = importlib.import_module(f"reconciler.commands.{args.module}")
         return command.run(args)
+    except SpecError as error:  # located lines, as validate prints them
+        print(summary(error.diagnostics), file=sys.stderr)
+        return EXIT_ERROR
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
