@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
-from ..protocol.catalogue import GLOBAL_SCOPE, GLOBALS
+from ..protocol.catalogue import ENVELOPE_KEYS, GLOBAL_SCOPE, GLOBALS
 from ..protocol.wire import to_payload
 from ..spec import SourceSpec
 from ..spec.durations import spell
@@ -79,7 +79,6 @@ class _Product:
     serving: JobRef | None
     attempt: JobRef | None
     recovered: bool = False
-    promoted: bool = False
     plan: ProductPlan | None = None
     cancel: int | None = None
     #: directives the server must run again for this product's rebuild
@@ -185,7 +184,7 @@ class SourcePlanner:
                     self.jobs[row.job_id] = JobRecord(
                         name=self.name, submitted=when(row.submitted), url=known.url,
                         payload={k: v for k, v in pending.payload.items()
-                                 if k not in ("UserID", "api_name", "api_version")},
+                                 if k not in ENVELOPE_KEYS},
                     )
                     for product in pending.products:
                         old = products.get(product) or ProductRecord()
@@ -207,7 +206,7 @@ class SourcePlanner:
             if attempt_status is None:
                 return True  # asked for; decided next round
             if attempt_status == "complete":
-                item.serving, item.attempt, item.promoted = item.attempt, None, True
+                item.serving, item.attempt = item.attempt, None
                 attempt_status = None
         on_serving = self.matches(item, item.serving) if item.serving else None
         on_attempt = self.matches(item, item.attempt) if item.attempt else None
