@@ -261,3 +261,15 @@ def test_ctrl_c_finishes_the_request_writes_the_lock_and_exits_130(
     lock = lock_of(spec)
     assert lock["pending"] == [] if "pending" in lock else True
     assert len(lock["jobs"]) == 2
+
+
+def test_the_server_refusing_too_many_jobs_means_wait_and_retry(
+        sim_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sim = sim_factory(job_seconds=0.05, max_queued=2)  # stricter than the spec's limit
+    spec = write(tmp_path, spec_text(6, max_active=5, poll="0.05s"))
+    code, out, err = run(capsys, "apply", str(spec), "--server", sim.base_url, "--auto-approve",
+                         "--wait")
+    assert code == 0, err
+    stats = sim.stats()
+    assert stats["refused"][USER] >= 1 and "too many jobs" in err
+    assert stats["submissions"][USER] == 6 and set(jobs_per_name(sim).values()) == {1}
