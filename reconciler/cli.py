@@ -13,9 +13,9 @@ from typing import NoReturn, Sequence
 
 from . import __version__
 from .errors import UserError
-from .spec.diagnostics import SpecError, summary
-from .protocol.catalogue import DOWNLOAD_FORMATS
+from .protocol.catalogue import DEFAULT_SERVER, DOWNLOAD_FORMATS
 from .sim.config import SimConfig
+from .spec.diagnostics import SpecError, summary
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_FAILED = 0, 1, 2, 3
 
@@ -191,7 +191,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(summary(error.diagnostics), file=sys.stderr)
         return EXIT_ERROR
     except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
+        hint = ""
+        transport = sys.modules.get("reconciler.client.errors")  # loaded if it was the cause
+        if transport is not None and isinstance(error, transport.TransportError) \
+                and error.status is None \
+                and getattr(args, "server", None) in (None, DEFAULT_SERVER):
+            hint = (" (is this machine online? To try the tool without the UKSSDC, add "
+                    "--server sim)")
+        print(f"error: {error}{hint}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

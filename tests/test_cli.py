@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from typing import Any
 import sys
 
 import pytest
@@ -41,3 +42,18 @@ def test_the_cli_does_not_load_the_simulator_server_or_http_until_needed() -> No
             "print(sorted(m for m in ('reconciler.sim.server', 'requests') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_unreachable_real_server_suggests_the_simulator(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from reconciler.client.errors import TransportError
+    from reconciler.commands import plan as plan_command
+
+    def unreachable(args: Any) -> int:
+        raise TransportError("listOldJobs.php", "listOldJobs.php could not connect")
+
+    monkeypatch.setattr(plan_command, "run", unreachable)
+    assert main(["plan", "spec.yaml"]) == EXIT_ERROR
+    assert "add --server sim" in capsys.readouterr().err
+    assert main(["plan", "spec.yaml", "--server", "https://example.org/x"]) == EXIT_ERROR
+    assert "--server sim" not in capsys.readouterr().err
