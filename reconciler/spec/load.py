@@ -30,7 +30,7 @@ from ..protocol.catalogue import (
     params_of,
 )
 from ..protocol.request import Problem, Request, build
-from ..protocol.values import closest
+from ..protocol.values import closest, must_be, show
 from . import echoes, suggest, yamlsrc
 from .diagnostics import Diagnostic, SpecError, errors, in_order, warnings
 from .models import (
@@ -304,9 +304,10 @@ class _Checker:
                 fix = f"write {name}: {{}} to request it with default parameters"
             else:
                 fix = "indent its entries under it, as 'key: value' lines"
-            self.report(loc, f"{name} must be a mapping, not {item.get('input')!r}", fix)
+            self.report(loc, must_be(str(name), "a mapping", item.get("input")), fix)
         else:
-            self.report(loc, f"{name}: {item['msg']}, not {item.get('input')!r}")
+            self.report(loc, f"{name} cannot be {show(item.get('input'))}",
+                        "see the spec reference in the README")
 
     def _unquoted_text(self, loc: YamlPath, value: Any, message: str,
                        fix: str | None) -> tuple[str, str | None]:

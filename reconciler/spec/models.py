@@ -298,7 +298,8 @@ class Limits(BaseModel):
     poll_interval: Duration = Field(
         default=DEFAULT_POLL_INTERVAL,
         description="Wait between status polls; the UKSSDC asks for about one minute.")
-    max_submissions_per_run: _count("max_submissions_per_run", 1) = Field(  # type: ignore[valid-type]
+    max_submissions_per_run: _count(  # type: ignore[valid-type]
+        "max_submissions_per_run", 1) = Field(
         default=100,
         description="A run that would submit more stops before submitting anything unless "
                     "--allow-large.")

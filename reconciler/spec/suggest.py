@@ -56,6 +56,9 @@ def guess(scope: str, key: str, block: str) -> Guess:
     """For an unknown ``key`` in ``scope`` (GLOBAL_SCOPE or a product) of a ``block`` (sources,
     templates or defaults)."""
     in_source = block == "sources"
+    if ":" in key.strip(":"):  # 'LightCurve:{binMeth: counts}': the key 'LightCurve:{binMeth'
+        name = key.split(":", 1)[0].strip()
+        return Guess(f"put a space after the ':' in {name}:", _meant(scope, name))
     if scope == GLOBAL_SCOPE and key == "name":
         return Guess("the source key is the job name; rename the key instead")
     if scope == GLOBAL_SCOPE and key in SOURCE_EXTRA_KEYS and not in_source:

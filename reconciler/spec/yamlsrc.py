@@ -9,13 +9,14 @@ crash on, and for duplicate keys and tags, so that *all* of those are reported a
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.events import (
     MappingEndEvent,
     MappingStartEvent,
@@ -28,6 +29,8 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarbool import ScalarBoolean
 from ruamel.yaml.scanner import Scanner
 
+from ..protocol.values import show
+from . import yamlsyntax
 from .diagnostics import Diagnostic, SpecError
 
 Path_ = tuple[str | int, ...]
@@ -129,7 +132,9 @@ def read(path: str | Path) -> YamlDoc:
     yaml = _yaml()
     doc = YamlDoc(shown, text.splitlines() or [""], None, None)
     try:
-        graph = yaml.compose(text)
+        with warnings.catch_warnings():  # an anchor defined twice is legal YAML: the later wins
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            graph = yaml.compose(text)
         _walk(doc, graph, yaml.resolver)
         # the graph is built once: the data is constructed from it as YAML.load would
         doc.root = yaml.constructor.construct_document(graph) if graph is not None else None
@@ -141,9 +146,10 @@ def read(path: str | Path) -> YamlDoc:
             "remove it (control characters must be written as escapes inside double quotes)",
         )]) from None
     except MarkedYAMLError as error:
-        raise SpecError([_syntax_error(shown, error)]) from None
-    except YAMLError as error:  # pragma: no cover - every ruamel parse error is marked
-        raise SpecError([Diagnostic(shown, 1, 1, f"YAML error: {error}")]) from None
+        raise SpecError([yamlsyntax.diagnose(shown, doc.lines, error)]) from None
+    except YAMLError:  # pragma: no cover - every ruamel parse error is marked
+        raise SpecError([Diagnostic(shown, 1, 1, "YAML syntax error: YAML cannot read this "
+                                    "file")]) from None
     except RecursionError:  # ruamel's composer recurses once per level of nesting
         raise SpecError([_too_deep(shown, text)]) from None
     doc.data = _plain(doc.root, (), doc)
@@ -197,30 +203,6 @@ def _read_text(path: Path, shown: str) -> str:
 def _offset_position(text: str, offset: int) -> Position:
     before = text[:offset]
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
-
-
-_FIXES = {
-    "found character '\\t' that cannot start any token":
-        "indent with spaces: YAML does not allow tabs",
-    "mapping values are not allowed here":
-        "put a space after each ':' and quote values that contain ': '",
-    "expected a single document in the stream":
-        "a spec is one YAML document: remove the extra '---'",
-}
-
-
-def _syntax_error(shown: str, error: MarkedYAMLError) -> Diagnostic:
-    mark = error.problem_mark or error.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = (error.problem or error.context or "invalid YAML").strip()
-    if error.context and error.problem and error.context_mark and error.problem_mark:
-        problem = f"{problem} ({error.context} at line {error.context_mark.line + 1})"
-    fix = next((f for key, f in _FIXES.items() if key in problem), None)
-    if fix is None and "could not find expected ':'" in problem:
-        fix = "write each entry as 'key: value' and check the indentation"
-    elif fix is None:
-        fix = "check the indentation, brackets and quotes around this place"
-    return Diagnostic(shown, line, col, f"YAML syntax error: {problem}", fix)
 
 
 def _walk(doc: YamlDoc, graph: Node | None, resolver: Any) -> None:
@@ -316,7 +298,11 @@ def _bad_key(doc: YamlDoc, node: CommentedMap, key: Any, path: Path_) -> None:
     except (KeyError, TypeError, AttributeError):
         where = doc.position(path, key=True)
     raw = doc.lines[where[0] - 1][where[1] - 1:].split(":", 1)[0].strip()
+    if key is None and raw in ("", "?"):
+        doc.problems.append(Diagnostic(doc.file, *where, "a key is missing before the ':'",
+                                       "write the name before the ':'"))
+        return
     doc.problems.append(Diagnostic(
-        doc.file, *where, f"the key {raw or key!r} is not text",
+        doc.file, *where, f"the key {repr(raw) if raw else show(key)} is not text",
         f"quote it: \"{raw}\":" if raw else "use a text key",
     ))

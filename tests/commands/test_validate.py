@@ -198,8 +198,8 @@ def test_python_dash_m_reconciler_reports_broken_yaml_without_traceback(tmp_path
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "tabs.yaml:4:1: YAML syntax error: found character '\\t' that cannot start any token "
-        "— indent with spaces: YAML does not allow tabs",
+        "tabs.yaml:4:1: YAML syntax error: a tab is used for indentation — indent with spaces: "
+        "YAML does not allow tabs",
         "binary.yaml:1:1: the file is not UTF-8 text (byte 0xff) — save the file as UTF-8",
         ".: is a directory, not a spec file — name the YAML files in it, e.g. ./*.yaml",
         "3 errors",
@@ -388,3 +388,114 @@ def test_out_of_range_values_and_swapped_pairs_are_errors(capsys: pytest.Capture
         "lower hardHi or raise maxEnergy",
         "9 errors",
     ]
+
+
+# --- YAML syntax errors in people's words, where the mistake is (issue 10, item 6) --------------
+
+_SYNTAX_ERRORS = [
+    # a key missing its colon is reported at that key, not at the next line where YAML noticed
+    ("version: 1\nsources:\n  GK Per\n    RA: 1\n",
+     "3:3: YAML syntax error: 'GK Per' is missing the ':' after its key — write it as GK Per: "
+     "(a key is followed by ':')"),
+    ("version 1\nsources:\n  A: {}\n",
+     "1:1: YAML syntax error: 'version 1' is missing the ':' after its key — write it as "
+     "version: 1"),
+    ("version: 1\nsources:\n  A:\n    RA 1\n    Dec: 2\n",
+     "4:5: YAML syntax error: 'RA 1' is missing the ':' after its key — write it as RA: 1"),
+    ("version: 1\nsources:\n  A:\n    RA: 1\n    Dec 2\n  B: {}\n",
+     "5:5: YAML syntax error: 'Dec 2' is missing the ':' after its key — write it as Dec: 2"),
+    ("version: 1\nsources:\n  A:\n    RA:1\n    Dec: 2\n",
+     "4:5: YAML syntax error: 'RA:1' has no space after its ':' — put a space after the ':': "
+     "RA: 1"),
+    ("version: 1\nsources:\n  A:\n    LightCurve:{binMeth: counts, pcCounts: 20}\n",
+     "4:15: YAML syntax error: LightCurve:{... has no space after its ':' — put a space after "
+     "the ':': LightCurve: {binMeth: counts, pcCounts: 20}"),
+    # indentation says so, and shows the column expected
+    ("version: 1\nsources:\n  A:\n    RA: 1\n   Dec: 2\n",
+     "5:4: YAML syntax error: bad indentation: 'Dec' is at column 4, but the keys above it are "
+     "at column 5 or 3 — indent it to column 5 (as 'RA' on line 4) or 3 (as 'A' on line 3)"),
+    ("version: 1\nsources:\n  A:\n    RA: 1\n      Dec: 2\n",
+     "5:7: YAML syntax error: bad indentation: 'Dec' is deeper than 'RA' above it, which already "
+     "has a value — indent it to column 5, as 'RA' on line 4"),
+    ("version: 1\nsources:\n  A:\n    use:\n      - a\n     - b\n",
+     "6:6: YAML syntax error: bad indentation: '- b' is at column 6, but the keys above it are "
+     "at column 7 or 5 — indent it to column 7 (as '- a' on line 5) or 5 (as 'use' on line 4)"),
+    ("version: 1\nsources:\n  A:\n\tRA: 1\n",
+     "4:1: YAML syntax error: a tab is used for indentation — indent with spaces: YAML does not "
+     "allow tabs"),
+    # brackets and quotes: the one that is open, or the wrong one that closes it
+    ("version: 1\nsources:\n  A: {RA: 1, Dec: 2\n  B: {}\n",
+     "3:6: YAML syntax error: this '{' is never closed — add the '}' that ends it (before the "
+     "next key)"),
+    ("version: 1\nsources:\n  A: {use: [a, b}\n",
+     "3:17: YAML syntax error: the '[' at line 3, column 12 is closed with '}' — close it with "
+     "']'"),
+    ("version: 1\nsources:\n  A: {targ: \"0001}\n  B: {}\n",
+     "3:13: YAML syntax error: this quote is never closed — add the closing \" on the same line"),
+    ("version: 1\nsources:\n  A: {targ: \"a\" RA: 1}\n",
+     "3:17: YAML syntax error: entries inside {} must be separated by ',' — add the missing ',', "
+     "and quote any value that contains ': '"),
+    # a value that YAML cannot take as it is
+    ("version: 1\nsources:\n  A:\n    targ: a: b\n",
+     "4:12: YAML syntax error: a value contains ': ', which YAML reads as the start of another "
+     "key — quote the value: targ: \"a: b\""),
+    ("version: 1\nsources:\n  A:\n    targ: \"1\" x\n",
+     "4:15: YAML syntax error: unexpected text 'x' after the value — remove it, or quote the "
+     "whole value"),
+    ("version: 1\nuser: @me\nsources: {}\n",
+     "2:7: YAML syntax error: unexpected '@' here — remove it, or quote the value"),
+    ("version: 1\nsources:\n  A:\n    RA: 1\n    - x\n",
+     "5:5: YAML syntax error: a list item '- x' among 'key: value' entries — write it as "
+     "'key: value', or indent the list under the key it belongs to"),
+    ("version: 1\n---\nsources: {}\n",
+     "2:1: YAML syntax error: a second YAML document starts here — a spec is one YAML "
+     "document: remove the extra '---'"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), _SYNTAX_ERRORS)
+def test_yaml_syntax_errors_are_located_and_worded_for_people(
+        text: str, expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("spec.yaml").write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "validate", "spec.yaml")
+    assert (code, out) == (1, "")
+    assert err == f"spec.yaml:{expected}\n1 error\n"
+    for parser_word in ("<block", "token", "scalar", "stream", "while parsing", "expected ','"):
+        assert parser_word not in err
+
+
+def test_a_reused_anchor_is_fine_and_says_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    write("spec.yaml", 'version: 1\nsources:\n  A: &a {targ: "1", SourceDet: {whichData: all}}\n'
+                       '  B: &a {targ: "2", SourceDet: {whichData: all}}\n  C: *a\n')
+    assert run(capsys, "validate", "spec.yaml") == (0, "spec.yaml: valid (3 sources)\n", "")
+
+
+_PYTHON_WORDS = re.compile(r"\b(None|True|False|datetime|dict|NoneType)\b|\('")
+
+
+def test_no_python_words_reach_users(capsys: pytest.CaptureFixture[str]) -> None:
+    write("spec.yaml", """\
+    version:
+    user:
+    limits: {max_active_jobs: true, submissions_per_minute: null, poll_interval: [1]}
+    defaults:
+      Image:
+    templates:
+      t:
+    sources:
+      A: {targ: 2020-01-01, RA: true, Dec: [1], centroid: null, LightCurve: , use: [t, null]}
+      B: {targ: "1", SourceDet: {whichData: all}, rebuild: {max_age: true, expired: null}}
+      C: {Spectrum: {models: [apec, 1], hasRedshift: ~}, getTargs: true, getCoords: yes}
+      D:
+      : {}
+    """)
+    code, out, err = run(capsys, "validate", "spec.yaml")
+    assert code == 1 and out == ""
+    assert not _PYTHON_WORDS.search(err), err
+    for said in ("version is empty", "user is empty", "submissions_per_minute is empty",
+                 "centroid is empty", "expired is empty", "hasRedshift is empty",
+                 "D is empty", "a key is missing before the ':'",
+                 "targ must be text, not 2020-01-01", "RA must be a number, not true",
+                 "max_active_jobs must be a whole number, not true",
+                 "getCoords must be true or false, not 'yes'"):
+        assert said in err, said
