@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import NoReturn, Sequence
 
@@ -15,7 +16,9 @@ from . import __version__
 from .errors import UserError
 from .protocol.catalogue import DEFAULT_SERVER, DOWNLOAD_FORMATS
 from .sim.config import SimConfig
+from .spec import USER_ENV
 from .spec.diagnostics import SpecError, summary
+from .spec.models import server_problem, server_url, user_problem
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_FAILED = 0, 1, 2, 3
 
@@ -65,7 +68,8 @@ def build_parser() -> _Parser:
                                 parser_class=_Parser)
 
     p = sub.add_parser("validate", parents=[common], help="check specs (no network)")
-    p.add_argument("specs", nargs="+", metavar="SPEC")
+    p.add_argument("specs", nargs="+", metavar="SPEC",
+                   help="spec files; - reads one from standard input")
     p.add_argument("--payloads", action="store_true",
                    help="print each source's exact submission payload as JSON")
     p.set_defaults(module="validate")
@@ -182,9 +186,27 @@ def build_parser() -> _Parser:
     return parser
 
 
+def _check_user_and_server(args: argparse.Namespace) -> None:
+    """--user, XRT_USER and --server are judged by the rules of the spec's user and server."""
+    checks: list[tuple[str | None, str]] = []
+    if args.user is not None:
+        checks.append((user_problem("--user", args.user), "e.g. --user you@example.org"))
+    if os.environ.get(USER_ENV):
+        checks.append((user_problem(USER_ENV, os.environ[USER_ENV]),
+                       f"e.g. export {USER_ENV}=you@example.org"))
+    if args.server is not None:
+        checks.append((server_problem("--server", args.server),
+                       f"e.g. --server {DEFAULT_SERVER}, or --server sim"))
+        args.server = server_url(args.server)
+    for problem, fix in checks:
+        if problem:
+            raise UserError(f"{problem} — {fix}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _check_user_and_server(args)
         command = importlib.import_module(f"reconciler.commands.{args.module}")
         return command.run(args)
     except SpecError as error:  # located lines, as validate prints them

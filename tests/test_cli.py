@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from reconciler import spec
 from reconciler.cli import EXIT_ERROR, build_parser, main
 from reconciler.sim import SimConfig
 
@@ -57,3 +60,64 @@ def test_an_unreachable_real_server_suggests_the_simulator(
     assert "add --server sim" in capsys.readouterr().err
     assert main(["plan", "spec.yaml", "--server", "https://example.org/x"]) == EXIT_ERROR
     assert "--server sim" not in capsys.readouterr().err
+
+
+# --- --user, XRT_USER and --server are checked like the spec's user and server (issue 10, 3) --
+
+USERS = ["me@example.org", "me", "me@example", "a b@example.org", "me@example.org\n", ""]
+SERVERS = ["sim", "https://www.swift.ac.uk/user_objects/", "http://127.0.0.1:8765/user_objects",
+           "ftp://example.org", "www.swift.ac.uk", "http:///x", "SIM"]
+
+
+def _spec_accepts(tmp_path: Path, key: str, value: str) -> bool:
+    path = tmp_path / "spec.yaml"
+    path.write_text(f"version: 1\n{key}: {json.dumps(value)}\n"
+                    "sources:\n  A: {targ: '1', SourceDet: {whichData: all}}\n", encoding="utf-8")
+    return spec.check(path)[0] is not None
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture()
+def a_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.delenv("XRT_USER", raising=False)
+    path = tmp_path / "ok.yaml"
+    path.write_text("version: 1\nsources:\n  A: {targ: '1', SourceDet: {whichData: all}}\n",
+                    encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("value", USERS)
+def test_user_on_the_command_line_is_judged_as_in_the_spec(
+        value: str, a_spec: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    accepted = _spec_accepts(tmp_path, "user", value)
+    assert (_cli(capsys, "--user", value, "validate", a_spec)[0] == 0) is accepted
+    assert (_cli(capsys, "validate", a_spec, "--user", value)[0] == 0) is accepted
+    if value:  # an empty XRT_USER counts as unset
+        monkeypatch.setenv("XRT_USER", value)
+        assert (_cli(capsys, "validate", a_spec)[0] == 0) is accepted
+
+
+@pytest.mark.parametrize("value", SERVERS)
+def test_server_on_the_command_line_is_judged_as_in_the_spec(
+        value: str, a_spec: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    accepted = _spec_accepts(tmp_path, "server", value)
+    assert (_cli(capsys, "validate", a_spec, "--server", value)[0] == 0) is accepted
+
+
+def test_a_bad_user_or_server_is_one_line_naming_the_option(
+        a_spec: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli(capsys, "--user", "me", "validate", a_spec) == (
+        1, "error: --user must be the e-mail address registered with the UKSSDC, not 'me' — "
+           "e.g. --user you@example.org\n")
+    assert _cli(capsys, "validate", a_spec, "--server", "www.swift.ac.uk") == (
+        1, "error: --server must be an http(s) URL or the word sim, not 'www.swift.ac.uk' — "
+           "e.g. --server https://www.swift.ac.uk/user_objects, or --server sim\n")
+    monkeypatch.setenv("XRT_USER", "someone")
+    assert _cli(capsys, "validate", a_spec) == (
+        1, "error: XRT_USER must be the e-mail address registered with the UKSSDC, not "
+           "'someone' — e.g. export XRT_USER=you@example.org\n")

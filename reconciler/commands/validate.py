@@ -5,6 +5,8 @@ appear in only one of them for the same user (the server matches jobs by name, s
 would fight over the same jobs). ``--payloads`` prints one JSON object, source name -> the
 exact submission body, for all files; it needs a user (``--user``, XRT_USER or the spec's
 ``user``) because the body carries it. Human output goes to stderr whenever stdout is JSON.
+``-`` reads a spec from standard input (a pre-commit hook, a generator piped in); it is called
+``<stdin>`` in messages.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
     diagnostics: list[Diagnostic] = []
     loaded: list[spec_mod.LoadedSpec] = []
     for path in _each_file_once(args.specs):
-        spec, found = spec_mod.check(path)
+        spec, found = spec_mod.check(STDIN_NAME, _stdin()) if path == STDIN \
+            else spec_mod.check(path)
         diagnostics += found
         if spec is not None:
             loaded.append(spec)
@@ -55,11 +58,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+STDIN, STDIN_NAME = "-", "<stdin>"
+
+
+def _stdin() -> bytes:
+    """Standard input as bytes, decoded later like a file's (UTF-8, with its errors located)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    return stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+
+
 def _each_file_once(paths: list[str]) -> list[str]:
-    """A file named twice (``a.yaml ./a.yaml``) is checked once, not found to clash with itself."""
+    """A file named twice (``a.yaml ./a.yaml``) is checked once, not found to clash with itself;
+    so is standard input."""
     unique: dict[str, str] = {}
     for path in paths:
-        unique.setdefault(os.path.realpath(path), path)
+        unique.setdefault(path if path == STDIN else os.path.realpath(path), path)
     return list(unique.values())
 
 

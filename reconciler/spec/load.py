@@ -103,10 +103,13 @@ def load(path: str | Path) -> LoadedSpec:
     return spec
 
 
-def check(path: str | Path) -> tuple[LoadedSpec | None, list[Diagnostic]]:
-    """Validate ``path``: the spec (None if any error) and all diagnostics, in file order."""
+def check(path: str | Path, content: bytes | None = None
+          ) -> tuple[LoadedSpec | None, list[Diagnostic]]:
+    """Validate ``path``: the spec (None if any error) and all diagnostics, in file order.
+    ``content``: the spec's bytes when they do not come from the file ``path`` (standard
+    input, with ``path`` as its name in messages)."""
     try:
-        doc = yamlsrc.read(path)
+        doc = yamlsrc.read(path, content)
     except SpecError as error:
         return None, error.diagnostics
     checker = _Checker(doc)

@@ -125,10 +125,12 @@ def _yaml() -> YAML:
     return yaml
 
 
-def read(path: str | Path) -> YamlDoc:
-    """Read and parse ``path``; SpecError (with a location where there is one) if it cannot."""
+def read(path: str | Path, content: bytes | None = None) -> YamlDoc:
+    """Read and parse ``path``; SpecError (with a location where there is one) if it cannot.
+    ``content``: the bytes, when they come from elsewhere (standard input) and ``path`` only
+    names them in messages."""
     shown = str(path)
-    text = _read_text(Path(path), shown)
+    text = _decode(_read_bytes(Path(path), shown) if content is None else content, shown)
     yaml = _yaml()
     doc = YamlDoc(shown, text.splitlines() or [""], None, None)
     try:
@@ -174,9 +176,9 @@ def _too_deep(shown: str, text: str) -> Diagnostic:
                       "deep to read", "a spec needs a few levels: look for runaway brackets")
 
 
-def _read_text(path: Path, shown: str) -> str:
+def _read_bytes(path: Path, shown: str) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise SpecError([Diagnostic(shown, 0, 0, "no such file",
                                     "check the path (specs are YAML files, e.g. sources.yaml)")]) \
@@ -188,6 +190,9 @@ def _read_text(path: Path, shown: str) -> str:
     except OSError as error:
         raise SpecError([Diagnostic(shown, 0, 0, f"cannot read the file: {error.strerror}")]) \
             from None
+
+
+def _decode(raw: bytes, shown: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -499,3 +500,30 @@ def test_no_python_words_reach_users(capsys: pytest.CaptureFixture[str]) -> None
                  "max_active_jobs must be a whole number, not true",
                  "getCoords must be true or false, not 'yes'"):
         assert said in err, said
+
+
+# --- validate - reads standard input (issue 10, item 3) ------------------------------------------
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_dash_reads_the_spec_from_standard_input(capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _stdin(monkeypatch, GOOD.encode())
+    write("other.yaml", 'version: 1\nsources:\n  Other: {targ: "1", SourceDet: {whichData: all}}\n')
+    code, out, err = run(capsys, "validate", "other.yaml", "-", "-")
+    assert (code, out, err) == (0, "other.yaml: valid (1 source)\n<stdin>: valid (2 sources)\n",
+                                "")
+
+
+def test_problems_on_standard_input_are_located_in_stdin(capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    _stdin(monkeypatch, b"version: 1\nsources:\n  A: {targ: 7, SourceDet: {whichData: all}}\n")
+    code, out, err = run(capsys, "validate", "-")
+    assert (code, out) == (1, "")
+    assert err == ("<stdin>:3:13: source 'A': targ must be text, not the number 7 — quote it: "
+                   "targ: \"7\"\n1 error\n")
+    _stdin(monkeypatch, b"version: 1\nsources:\n  Caf\xe9: {}\n")
+    assert run(capsys, "validate", "-")[2] == ("<stdin>:3:6: the file is not UTF-8 text (byte "
+                                               "0xe9) — save the file as UTF-8\n1 error\n")
