@@ -26,6 +26,7 @@ from typing import Callable, Protocol
 
 from ..client import (
     Client,
+    ClientError,
     OldJob,
     ServerError,
     SubmitNotSent,
@@ -91,14 +92,19 @@ class Scheduler:
         queue = collections.deque(submissions)
         resends: dict[int, int] = collections.defaultdict(int)
         while queue and not self.stop.is_set():
-            active = self.client.count_active_jobs()
-            free = self.pace.max_active - active
-            self.report.counts(len(outcome.submitted) + len(outcome.adopted), active, len(queue))
-            if free <= 0:
-                self._wait_for_capacity()
-                continue
-            self._came_free()
-            self._adopt_newer(queue, outcome)
+            try:
+                active = self.client.count_active_jobs()
+                free = self.pace.max_active - active
+                self.report.counts(len(outcome.submitted) + len(outcome.adopted), active,
+                                   len(queue))
+                if free <= 0:
+                    self._wait_for_capacity()
+                    continue
+                self._came_free()
+                self._adopt_newer(queue, outcome)
+            except ClientError as error:  # a read failed after its retries: stop, say so
+                outcome.error = str(error)
+                break
             filled = 0
             while queue and filled < free and not self.stop.is_set():
                 delay = self.rate.delay()
@@ -170,7 +176,15 @@ class Scheduler:
         except SubmitOutcomeUnknown:
             self.report.note(f"{submission.source}: the answer to the submission was lost; "
                              "looking for the job in the history")
-            found = self._settle_lost(submission)
+            try:
+                found = self._settle_lost(submission)
+            except ClientError as error:
+                outcome.error = (
+                    f"{submission.source}: the answer to its submission was lost, and the job "
+                    f"history could not be read to look for the job ({error}). The lock keeps "
+                    "the submission as pending; the next apply looks for its job in the "
+                    "history before anything is submitted again")
+                return "abort"
             if found is None:
                 self.ledger.refused(submission)  # no job above the mark: it never happened
                 return "resend"
