@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import jsonschema
@@ -20,9 +21,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schemas/spec.schema.json"
 
 
-def test_there_are_at_least_three_examples() -> None:
-    assert {p.name for p in EXAMPLES} >= {"grb-followup.yaml", "xrb-monitoring.yaml",
-                                          "source-detection.yaml"}
+def test_the_examples_the_readme_lists_exist_and_are_listed() -> None:
+    names = {"grb-followup.yaml", "xrb-monitoring.yaml", "source-detection.yaml",
+             "time-binning.yaml", "xrb-spectrum.yaml"}
+    assert {p.name for p in EXAMPLES} >= names
+    assert {n for n in re.findall(r"`([\w-]+\.yaml)`", README) if n in names} == names
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
@@ -76,8 +79,12 @@ def test_monitoring_shares_one_light_curve_definition_with_overrides() -> None:
     with_position = [s for s in loaded.sources.values()
                      if "RA" in s.request.globals and "targ" in s.request.globals]
     assert len(with_position) >= 8
+    # the weekly rebuild is written once, in the template, and reaches every source
+    assert "rebuild" in raw["templates"]["monitor"]
+    assert not any("rebuild" in s for s in raw["sources"].values())
+    assert {s.rebuild for s in loaded.sources.values()} == {
+        spec.RebuildPolicy(max_age=timedelta(days=7))}
     for source in loaded.sources.values():
-        assert source.rebuild.max_age is not None
         g = source.request.globals
         assert ("RA" in g and "Dec" in g) or g.get("getCoords")
         assert "targ" in g or g.get("getTargs")
@@ -88,6 +95,30 @@ def test_monitoring_shares_one_light_curve_definition_with_overrides() -> None:
             text = doc.raw_text(("sources", name, "targ"))
             assert text and text[0] == '"', name
             assert re.fullmatch(r'"\d{8}(,\d{8})*"', text), text
+
+
+def test_time_binning_uses_fixed_length_bins_and_a_policy_from_defaults() -> None:
+    path = ROOT / "examples" / "time-binning.yaml"
+    loaded, raw = _load(path.name), yamlsrc.read(path).data
+    assert "rebuild" in raw["defaults"]
+    assert not any("rebuild" in s for s in raw["sources"].values())
+    for source in loaded.sources.values():
+        lc = source.request.products["LightCurve"]
+        assert lc["binMeth"] == "time" and lc["pcBinTime"] > 0 and lc["wtBinTime"] > 0
+        assert lc["matchHR"] is False and lc["pcHRBinTime"] > lc["pcBinTime"]
+        assert source.rebuild == spec.RebuildPolicy(max_age=timedelta(days=30), expired=True)
+
+
+def test_xrb_spectrum_fits_galactic_sources_without_redshift() -> None:
+    loaded = _load("xrb-spectrum.yaml")
+    assert len(loaded.sources) >= 2
+    for source in loaded.sources.values():
+        spectrum = source.request.products["Spectrum"]
+        assert spectrum["hasRedshift"] is False and "redshift" not in spectrum
+        assert spectrum["galactic"] is False and spectrum["timeslice"] == "snapshot"
+        assert source.request.globals["getCoords"] and source.request.globals["getTargs"]
+    models = {s.request.products["Spectrum"]["models"] for s in loaded.sources.values()}
+    assert ("powerlaw", "blackbody") in models
 
 
 def test_source_detection_needs_no_position() -> None:
@@ -129,6 +160,29 @@ def _fenced_after(marker: str) -> str:
     block = re.search(r"```[a-z]*\n(.*?)```", tail, re.S)
     assert block
     return block.group(1)
+
+
+def test_readme_states_the_python_it_needs_and_pyproject_agrees() -> None:
+    assert "Requires Python 3.11 or newer" in README
+    assert 'requires-python = ">=3.11"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_readme_is_self_contained() -> None:
+    """No document outside the repository is needed (nor named) to follow it."""
+    assert not re.search(r"DESIGN|ukssdc-api|\.\./shared|shared docs", README)
+    for name in set(re.findall(r"[\w./-]+\.md\b", README)):
+        assert (ROOT / name).is_file(), name
+
+
+def test_readme_quick_start_schema_comment_works_outside_the_repository() -> None:
+    """The spec's $schema comment names a file the quick start makes first, beside the spec,
+    not a path that only exists inside a clone."""
+    quick_start = README[README.index("## Quick start"):README.index("## The spec")]
+    spec_text = _fenced_after("## Quick start")
+    comment = spec_text.splitlines()[0]
+    assert comment == "# yaml-language-server: $schema=spec.schema.json"
+    made = "xrt-reconcile schema > spec.schema.json"
+    assert made in quick_start and quick_start.index(made) < quick_start.index(spec_text)
 
 
 def test_readme_quick_start_spec_validates(tmp_path: Path) -> None:
@@ -200,3 +254,17 @@ def test_the_readme_plan_example_is_real(tmp_path: Path) -> None:
     plan = cli("plan", "grb-followup.yaml", "--no-color")
     assert plan.returncode == 0, plan.stderr
     assert plan.stdout == _fenced_after("<!-- README example: plan after an edit")
+
+
+def test_readme_yaml_syntax_examples_are_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The two syntax errors the Errors section quotes, made in its broken.yaml."""
+    monkeypatch.chdir(tmp_path)
+    broken = _fenced_after("<!-- README example: broken.yaml")
+    flowing = " ".join(README.split())
+    for mistake in (broken.replace("  GK Per:\n", "  GK Per\n"),
+                    broken.replace("    Dec: 43.9047\n", "   Dec: 43.9047\n")):
+        Path("broken.yaml").write_text(mistake, encoding="utf-8")
+        assert main(["validate", "broken.yaml"]) == 1
+        line = capsys.readouterr().err.splitlines()[0]
+        assert f"`{line}`" in flowing, line

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -527,3 +528,33 @@ def test_problems_on_standard_input_are_located_in_stdin(capsys: pytest.CaptureF
     _stdin(monkeypatch, b"version: 1\nsources:\n  Caf\xe9: {}\n")
     assert run(capsys, "validate", "-")[2] == ("<stdin>:3:6: the file is not UTF-8 text (byte "
                                                "0xe9) — save the file as UTF-8\n1 error\n")
+
+
+# --- a per-source policy in defaults and templates (issue 10, item 7) ----------------------------
+
+def test_rebuild_may_be_written_once_in_defaults_or_a_template(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    write("policy.yaml", """\
+    version: 1
+    defaults: {rebuild: {max_age: 30d}, SourceDet: {whichData: all}}
+    templates:
+      watch: {rebuild: {expired: true, failed: true}, SourceDet: {}}
+    sources:
+      A: {targ: "1", use: [watch]}
+      B: {targ: "2", use: [watch], rebuild: {max_age: 7d}}
+    """)
+    assert run(capsys, "validate", "policy.yaml") == (0, "policy.yaml: valid (2 sources)\n", "")
+    sources = spec.load("policy.yaml").sources
+    assert sources["A"].rebuild == spec.RebuildPolicy(timedelta(days=30), True, True)
+    assert sources["B"].rebuild == spec.RebuildPolicy(timedelta(days=7), True, True)
+    write("policy.yaml", Path("policy.yaml").read_text().replace("expired: true", "expired: 7d")
+          .replace("max_age: 30d", "max_age: monthly"))
+    code, out, err = run(capsys, "validate", "policy.yaml")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "policy.yaml:2:31: defaults: 'monthly' is not a duration — write it as 90s, 10m, 12h or "
+        "30d",
+        "policy.yaml:4:30: template 'watch': expired must be true or false, not '7d' — write "
+        "expired: true or expired: false",
+        "2 errors",
+    ]
