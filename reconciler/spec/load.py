@@ -430,8 +430,9 @@ class _Checker:
         policies = [layer.pop("rebuild", None) or {} for _, layer, _ in layers]
         merged = _merge(layers)
         request, problems = build(name, merged.globals, merged.products)
+        lost = frozenset(left_out)
         for problem in problems:
-            if not echoes.is_echo(problem, frozenset(left_out)):
+            if not echoes.is_echo(problem, lost):
                 self._problem(name, problem, merged)
         rebuild = RebuildPolicy(**{k: v for policy in policies for k, v in policy.items()})
         return SourceSpec(name, request, rebuild, self.doc.position(("sources", name), key=True))

@@ -948,3 +948,24 @@ def test_a_mangled_spec_gives_located_diagnostics_never_an_exception(edits) -> N
     for diagnostic in found:
         assert 1 <= diagnostic.line <= line_count + 1
         assert diagnostic.render().startswith(f"mangled.yaml:{diagnostic.line}:")
+
+
+def test_a_value_the_yaml_reader_refused_does_not_skip_its_source() -> None:
+    found = problems("""\
+    version: 1
+    defaults: {centroid: true, useSXPS: false}
+    sources:
+      A: {RA: !!binary x, Dec: 1.0, targ: "1", StandardPos: {}}
+      B: {targ: "1", SourceDet: !!set {whichData: all}}
+    """)
+    # the tagged RA is not also 'required', nor is B's product missing, but posErr still is
+    assert found == [
+        "spec.yaml:4:3: source 'A': posErr is required when centroid is true — add posErr: "
+        "<number>",
+        "spec.yaml:4:11: unsupported YAML tag !!binary — remove the tag; specs use plain YAML "
+        "values",
+        "spec.yaml:5:3: source 'B': posErr is required when centroid is true — add posErr: "
+        "<number>",
+        "spec.yaml:5:29: unsupported YAML tag !!set — remove the tag; specs use plain YAML "
+        "values",
+    ]
