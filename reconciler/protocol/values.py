@@ -167,7 +167,8 @@ def from_user(param: Param, value: Any) -> Any:
             raise ValueProblem(must_be(name, f"one of {_choices_text(param)}", value))
         return _check_choice(param, value)
     if not isinstance(value, str):
-        raise ValueProblem(must_be(name, "text", value), f"quote the value: {name}: \"{value}\"")
+        raise ValueProblem(must_be(name, "text", value),
+                           f"quote the value: {name}: \"{show(value)}\"")
     if not value.strip():
         raise ValueProblem(f"{name} is empty", f"give {name} a value or remove the line")
     return value

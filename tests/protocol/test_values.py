@@ -129,6 +129,8 @@ def test_text_must_be_text() -> None:
     assert from_user(GLOBALS["targ"], "00030842") == "00030842"
     assert problem(GLOBALS["targ"], 30842) == ("targ must be text, not 30842",
                                               'quote the value: targ: "30842"')
+    assert problem(GLOBALS["targ"], True) == ("targ must be text, not true",
+                                             'quote the value: targ: "true"')
     assert problem(GLOBALS["targ"], "  ") == ("targ is empty",
                                              "give targ a value or remove the line")
 
