@@ -1,7 +1,9 @@
 """Command-line entry point: argument parsing and dispatch only.
 
 Each command lives in ``reconciler.commands.<name>`` with ``run(args) -> int`` and is imported
-only when used, so ``validate`` never loads the HTTP or simulator code.
+only when used, so ``validate`` never loads the HTTP or simulator code. What each command says
+about itself (description, examples, exit codes, which common options it takes) is data in
+:mod:`reconciler.help`.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import argparse
 import importlib
 import os
 import sys
-from typing import NoReturn, Sequence
+from typing import Any, NoReturn, Sequence
 
 from . import __version__
+from . import help as texts
 from .errors import UserError
 from .protocol.catalogue import DEFAULT_SERVER, DOWNLOAD_FORMATS
 from .sim.config import SimConfig
@@ -21,30 +24,56 @@ from .spec.diagnostics import SpecError, summary
 from .spec.models import server_problem, server_url, user_problem
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_FAILED = 0, 1, 2, 3
+#: the common options' destinations and their values when not given
+_UNSET: dict[str, Any] = {"server": None, "user": None, "verbose": 0, "no_color": False}
+_DEST = {texts.SERVER: "server", texts.USER: "user", texts.VERBOSE: "verbose",
+         texts.COLOR: "no_color"}
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse exits 2 on a usage error, but 2 means "changes present" here: a usage error is
-    an error like any other, exit 1."""
+    an error like any other, exit 1. The top level's help is the overview."""
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n"
+                              f"(xrt-reconcile --help lists the commands)\n")
+
+    def format_help(self) -> str:
+        if self.prog == "xrt-reconcile":
+            return texts.overview(__version__)
+        return super().format_help()
 
 
-def _common(top: bool) -> _Parser:
-    """Options accepted before or after the command. Only the top level sets defaults, so a
-    subcommand's parser never overwrites what was given before the command name."""
-    common = _Parser(add_help=False)
-    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
-    common.add_argument("--server", metavar="URL", default=default(None),
-                        help="server base URL (default: the UKSSDC); 'sim' = embedded simulator")
-    common.add_argument("--user", metavar="EMAIL", default=default(None),
-                        help="registered UKSSDC e-mail (UserID)")
-    common.add_argument("-v", "--verbose", action="count", default=default(0), help="more output")
-    common.add_argument("--no-color", action="store_true", default=default(False),
-                        help="plain output")
-    return common
+def _common(parser: argparse.ArgumentParser, which: tuple[str, ...], top: bool,
+            verbose: str = "") -> None:
+    """The common options ``which``. Only the top level sets defaults, so a command's parser
+    never overwrites what was given before the command name."""
+    def default(name: str) -> Any:
+        return _UNSET[name] if top else argparse.SUPPRESS
+    if texts.SERVER in which:
+        parser.add_argument("--server", metavar="URL|sim", default=default("server"),
+                            help=texts.COMMON_HELP[texts.SERVER])
+    if texts.USER in which:
+        parser.add_argument("--user", metavar="EMAIL", default=default("user"),
+                            help=texts.COMMON_HELP[texts.USER])
+    if texts.VERBOSE in which:
+        parser.add_argument("-v", "--verbose", action="count", default=default("verbose"),
+                            help=verbose or texts.COMMON_HELP[texts.VERBOSE])
+    if texts.COLOR in which:
+        parser.add_argument("--no-color", action="store_true", default=default("no_color"),
+                            help=texts.COMMON_HELP[texts.COLOR])
+
+
+def _command(sub: Any, name: str) -> argparse.ArgumentParser:
+    info = texts.BY_NAME[name]
+    parser = sub.add_parser(
+        name.split()[-1], help=info.summary, description=texts.description(info),
+        epilog=texts.epilog(info), formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(parser, info.common, top=False, verbose=info.verbose)
+    parser.set_defaults(module=name.split()[0], offered=info.common, command_name=name)
+    return parser
 
 
 def _selection(p: argparse.ArgumentParser) -> None:
@@ -58,29 +87,19 @@ def _selection(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> _Parser:
-    common = _common(top=False)
-    parser = _Parser(
-        prog="xrt-reconcile", parents=[_common(top=True)],
-        description="Declarative Swift-XRT product requests for the UKSSDC.",
-    )
+    parser = _Parser(prog="xrt-reconcile", add_help=True)
+    _common(parser, tuple(_DEST), top=True)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
-                                parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("validate", parents=[common], help="check specs (no network)")
+    p = _command(sub, "validate")
     p.add_argument("specs", nargs="+", metavar="SPEC",
                    help="spec files; - reads one from standard input")
     p.add_argument("--payloads", action="store_true",
-                   help="print each source's exact submission payload as JSON")
-    p.set_defaults(module="validate")
+                   help="print each source's exact submission payload as JSON (stdout)")
 
-    p = sub.add_parser("schema", parents=[common], help="print the spec JSON Schema")
-    p.add_argument("--lock", action="store_true",
-                   help="the lockfile's JSON Schema instead (schemas/lock.schema.json)")
-    p.set_defaults(module="schema")
-
-    p = sub.add_parser("plan", parents=[common], help="show what apply would do")
-    p.add_argument("spec", metavar="SPEC")
+    p = _command(sub, "plan")
+    p.add_argument("spec", metavar="SPEC", help="the spec file")
     p.add_argument("--out", metavar="PLAN", help="save the plan, to apply it later")
     p.add_argument("--json", action="store_true", help="print the plan as one JSON object")
     p.add_argument("--detailed-exitcode", action="store_true",
@@ -88,11 +107,11 @@ def build_parser() -> _Parser:
     _selection(p)
     p.add_argument("--fail-on-drift", action="store_true",
                    help="exit 1 when a server default has moved")
-    p.set_defaults(module="plan")
 
-    p = sub.add_parser("apply", parents=[common], help="carry out a plan under the limits")
+    p = _command(sub, "apply")
     p.add_argument("spec", metavar="SPEC|PLAN", help="a spec, or a plan saved with plan --out")
-    p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--auto-approve", action="store_true",
+                   help="do not ask for confirmation (required when not on a terminal)")
     p.add_argument("--wait", action="store_true",
                    help="wait until every submitted product has finished")
     p.add_argument("--download", metavar="DIR", help="then download the products into DIR")
@@ -105,24 +124,20 @@ def build_parser() -> _Parser:
     p.add_argument("--allow-large", action="store_true",
                    help="allow more submissions than limits.max_submissions_per_run")
     _selection(p)
-    p.set_defaults(module="apply")
 
-    p = sub.add_parser("status", parents=[common], help="the jobs behind each product")
-    p.add_argument("spec", metavar="SPEC")
+    p = _command(sub, "status")
+    p.add_argument("spec", metavar="SPEC", help="the spec file")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
-    p.set_defaults(module="status")
 
-    p = sub.add_parser("download", parents=[common], help="fetch the finished products")
-    p.add_argument("spec", metavar="SPEC")
+    p = _command(sub, "download")
+    p.add_argument("spec", metavar="SPEC", help="the spec file")
     p.add_argument("dir", metavar="DIR", help="folder to save them in (one folder per source)")
     p.add_argument("--format", choices=DOWNLOAD_FORMATS, default="tar.gz",
                    help="archive format (default: %(default)s)")
     p.add_argument("--extract", action="store_true", help="unpack the archives")
     p.add_argument("--clobber", action="store_true", help="overwrite existing files")
-    p.set_defaults(module="download")
 
-    p = sub.add_parser("import", parents=[common],
-                       help="write a spec and its lock from jobs already on the server")
+    p = _command(sub, "import")
     p.add_argument("--name", default="*", metavar="GLOB",
                    help="only jobs whose name matches, e.g. 'GRB*' (default: all)")
     p.add_argument("--output", "-o", metavar="SPEC",
@@ -130,16 +145,15 @@ def build_parser() -> _Parser:
                         "output; the lock too when that is a file)")
     p.set_defaults(module="import_jobs")
 
-    sim = sub.add_parser("sim", parents=[common], help="the UKSSDC simulator")
+    p = _command(sub, "schema")
+    p.add_argument("--lock", action="store_true",
+                   help="the lockfile's JSON Schema instead (schemas/lock.schema.json)")
+
+    sim = sub.add_parser("sim", help=texts.BY_NAME["sim serve"].summary,
+                         description="The UKSSDC simulator.")
     sim_sub = sim.add_subparsers(dest="sim_command", metavar="SIM_COMMAND", required=True,
                                  parser_class=_Parser)
-    p = sim_sub.add_parser(
-        "serve", parents=[common], help="run the simulator in the foreground",
-        description="Serve the UKSSDC XRT product API on loopback, for demos and tests. "
-                    "Clients use the base URL http://HOST:PORT/user_objects. State is kept in "
-                    "the SQLite file --db, so a restart carries on; the server stops on Ctrl-C "
-                    "or SIGTERM, or by itself after --max-seconds or --max-requests.",
-    )
+    p = _command(sim_sub, "sim serve")
     p.add_argument("--host", default="127.0.0.1",
                    help="loopback address to listen on (default: %(default)s)")
     p.add_argument("--port", type=int, default=8765,
@@ -182,8 +196,17 @@ def build_parser() -> _Parser:
                    help="stop after this many protocol requests (default: %(default)s)")
     p.add_argument("--max-seconds", type=float, default=8 * 3600.0, metavar="S",
                    help="stop after running this long (default: %(default)s, 8 hours)")
-    p.set_defaults(module="sim")
     return parser
+
+
+def _given_but_unused(args: argparse.Namespace) -> str | None:
+    """A common option given before a command that does not use it."""
+    offered = getattr(args, "offered", ())
+    for key, dest in _DEST.items():
+        if key not in offered and getattr(args, dest, _UNSET[dest]) != _UNSET[dest]:
+            flag = texts.COMMON_FLAGS[key].split(",")[-1].split()[0]
+            return f"{flag} does nothing for {args.command_name}; leave it out"
+    return None
 
 
 def _check_user_and_server(args: argparse.Namespace) -> None:
@@ -204,7 +227,14 @@ def _check_user_and_server(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # no command: the overview, not a usage error
+        sys.stdout.write(texts.overview(__version__))
+        return EXIT_OK
+    unused = _given_but_unused(args)
+    if unused:
+        parser.error(unused)
     try:
         _check_user_and_server(args)
         command = importlib.import_module(f"reconciler.commands.{args.module}")
@@ -225,3 +255,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (``... | head -1``): stop quietly. Standard output
+    is pointed at /dev/null so that Python's last flush at exit does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_ERROR
