@@ -10,8 +10,6 @@ wildcard.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -25,13 +23,11 @@ from ..protocol.catalogue import (
     Param,
 )
 from ..protocol.request import Request, build
+from .fingerprint import fingerprint
 from .model import ABSENT, WILDCARD
 
 #: (scope, Python name): scope is GLOBAL_SCOPE or a product name.
 Key = tuple[str, str]
-
-#: Bump when what goes into a fingerprint changes: old locks then compare once more.
-FINGERPRINT_SCHEME = 1
 
 
 class Origin(str, Enum):
@@ -87,15 +83,6 @@ def param_of(key: Key) -> Param:
     return GLOBALS[name] if scope == GLOBAL_SCOPE else PRODUCTS[scope].params[name]
 
 
-def _norm(value: Any) -> Any:
-    """A canonical value in one spelling for hashing (20 and 20.0 alike)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, tuple):
-        return [_norm(v) for v in value]
-    return value
-
-
 @dataclass(frozen=True)
 class Wanted:
     """What the spec itself says about one product of one source."""
@@ -108,21 +95,36 @@ class Wanted:
     fingerprint: str
 
 
+@cache
+def _relevant_names(product: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The names of the globals and of the product's own parameters that affect ``product``."""
+    return (frozenset(name for (scope, name), _ in relevant(product) if scope == GLOBAL_SCOPE),
+            frozenset(name for (scope, name), _ in relevant(product) if scope == product))
+
+
 def wanted(request: Request, product: str) -> Wanted:
+    """What the spec says about ``product``. A warm plan calls this for every product of every
+    source, so it reads the request's own (small) tables rather than the whole catalogue."""
+    globals_, own = _relevant_names(product)
     explicit: dict[Key, Any] = {}
-    for key, _ in relevant(product):
-        scope, name = key
-        table = request.globals if scope == GLOBAL_SCOPE else request.products[product]
-        if name in table:
-            explicit[key] = table[name]
+    for name, value in request.globals.items():
+        if name in globals_:
+            explicit[(GLOBAL_SCOPE, name)] = value
+    for name, value in request.products[product].items():
+        if name in own:
+            explicit[(product, name)] = value
     directives = frozenset(d for d in _relevant_directives(product)
                            if request.globals.get(d) is True)
-    body = json.dumps(
-        [FINGERPRINT_SCHEME, product, sorted([list(k), _norm(v)] for k, v in explicit.items()),
-         sorted(directives)],
-        separators=(",", ":"), sort_keys=True,
-    )
-    return Wanted(product, explicit, directives, hashlib.sha256(body.encode()).hexdigest()[:16])
+    return Wanted(product, explicit, directives, fingerprint(product, explicit, directives))
+
+
+@cache
+def _sources_of(product: str) -> tuple[tuple[Key, Param, str, str | None], ...]:
+    """Per relevant parameter: its key, entry, observed-default name and filling directive."""
+    fills = filled_by()
+    return tuple((key, param, observed_key(key),
+                  fills.get(key[1]) if key[0] == GLOBAL_SCOPE else None)
+                 for key, param in relevant(product))
 
 
 def effective(want: Wanted, pins: Mapping[str, Any],
@@ -132,18 +134,18 @@ def effective(want: Wanted, pins: Mapping[str, Any],
     ``pins``: server-filled values (lock ``resolved``) by global name; ``observed``: observed
     defaults by :func:`observed_key`.
     """
-    fills = filled_by()
     out: dict[Key, tuple[Any, Origin]] = {}
-    for key, param in relevant(want.product):
-        if key in want.explicit:
-            out[key] = (want.explicit[key], Origin.SPEC)
-        elif key[0] == GLOBAL_SCOPE and fills.get(key[1]) in want.directives:
+    explicit = want.explicit
+    for key, param, seen_as, directive in _sources_of(want.product):
+        if key in explicit:
+            out[key] = (explicit[key], Origin.SPEC)
+        elif directive is not None and directive in want.directives:
             if key[1] in pins:
                 out[key] = (pins[key[1]], Origin.PIN)
             else:
                 out[key] = (WILDCARD, Origin.WILDCARD)
-        elif observed_key(key) in observed:
-            out[key] = (observed[observed_key(key)], Origin.OBSERVED)
+        elif seen_as in observed:
+            out[key] = (observed[seen_as], Origin.OBSERVED)
         elif param.has_default:
             out[key] = (param.default, Origin.DEFAULT)
         else:
@@ -151,13 +153,20 @@ def effective(want: Wanted, pins: Mapping[str, Any],
     return out
 
 
+@cache
+def _conditions(product: str) -> tuple[tuple[Key, tuple[tuple[Key, tuple[Any, ...]], ...]], ...]:
+    """Per relevant key, the (key, allowed values) its ``only_when`` asks of the others."""
+    return tuple((key, tuple(((key[0], other), allowed)
+                             for other, allowed in param.only_when.items()))
+                 for key, param in relevant(product))
+
+
 def active(product: str, values: Mapping[Key, tuple[Any, Origin]]) -> list[Key]:
     """The relevant keys whose ``only_when`` conditions hold under ``values``."""
     keys = []
-    for key, param in relevant(product):
-        scope = key[0]
-        if all(values.get((scope, other), (ABSENT,))[0] in allowed
-               for other, allowed in param.only_when.items()):
+    for key, conditions in _conditions(product):
+        if not conditions or all(values.get(other, (ABSENT,))[0] in allowed
+                                 for other, allowed in conditions):
             keys.append(key)
     return keys
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from reconciler.plan.desired import (
     Origin,
@@ -13,10 +18,15 @@ from reconciler.plan.desired import (
     relevant,
     wanted,
 )
+from reconciler.plan.fingerprint import FINGERPRINT_SCHEME
 from reconciler.plan.model import ABSENT, WILDCARD
-from reconciler.protocol.catalogue import GLOBAL_SCOPE
+from reconciler.protocol.catalogue import DIRECTIVES, GLOBAL_SCOPE, GLOBALS
+from reconciler.protocol.request import Request
+from reconciler.spec import load as load_spec
 
 from .support import load
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 SPEC = """\
 A:
@@ -89,3 +99,51 @@ def test_pinned_request_turns_directives_off_and_writes_the_pins(tmp_path: Path)
     assert again.globals["getTargs"] is True and "targ" not in again.globals
     unpinned = pinned_request(source.request, {"RA": 3.0}, ["LightCurve"])
     assert unpinned.globals["getCoords"] is True  # Dec is not pinned: the server resolves both
+
+
+def _scheme_1(request: Request, product: str) -> str:
+    """The fingerprint as scheme 1 defines it, spelled out the first way it was written:
+    locks in people's repositories hold these, so a faster ``wanted`` must give the same."""
+    explicit = {}
+    for key, _ in relevant(product):
+        table = request.globals if key[0] == GLOBAL_SCOPE else request.products[product]
+        if key[1] in table:
+            explicit[key] = table[key[1]]
+
+    def norm(value: Any) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return [norm(v) for v in value] if isinstance(value, tuple) else value
+
+    directives = sorted(d for d in DIRECTIVES if request.globals.get(d) is True
+                        and set(GLOBALS[d].fills) & {k[1] for k, _ in relevant(product)
+                                                      if k[0] == GLOBAL_SCOPE})
+    body = json.dumps([FINGERPRINT_SCHEME, product,
+                       sorted([list(k), norm(v)] for k, v in explicit.items()), directives],
+                      separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_fingerprints_and_effective_values_are_those_of_scheme_1(example: Path) -> None:
+    spec = load_spec(example)
+    observed = {"LightCurve.minSNR": 1.5, "positions.whichData": "all", "centMeth": "simple"}
+    pins = {"RA": 3.0, "Dec": 4.0, "targ": "00000001", "T0": 5.0}
+    checked = 0
+    for source in spec.sources.values():
+        for product in source.request.products:
+            want = wanted(source.request, product)
+            assert want.fingerprint == _scheme_1(source.request, product), (source, product)
+            values = effective(want, pins, observed)
+            for key, param in relevant(product):  # every relevant key, from its one origin
+                value, origin = values[key]
+                if origin is Origin.SPEC:
+                    table = source.request.globals if key[0] == GLOBAL_SCOPE \
+                        else source.request.products[product]
+                    assert value == table[key[1]]
+                elif origin is Origin.OBSERVED:
+                    assert value == observed[observed_key(key)]
+                elif origin is Origin.DEFAULT:
+                    assert value == param.default and observed_key(key) not in observed
+            checked += 1
+    assert checked
