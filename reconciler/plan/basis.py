@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import fields
-from functools import cache
-from typing import Any, Iterable, Mapping
+from functools import cache, partial
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..protocol.catalogue import API_VERSION, GLOBALS, PRODUCTS
 from ..state.lock import Lock
@@ -50,6 +50,38 @@ def basis(server: str, user: str, lock: Lock, rows: Iterable[HistoryRow],
         "statuses": _digest({str(j): dict(s) for j, s in statuses.items()}),
         "catalogue": catalogue_version(),
     }
+
+
+class Deferred(Mapping[str, str]):
+    """A basis worked out when first read. Only ``plan --out`` and ``apply PLAN`` read it, and
+    digesting a 10,000-source lock costs more than the rest of a warm plan."""
+
+    def __init__(self, work: Callable[[], dict[str, str]]) -> None:
+        self._work: Callable[[], dict[str, str]] | None = work
+        self._parts: dict[str, str] = {}
+
+    def _done(self) -> dict[str, str]:
+        if self._work is not None:
+            self._parts, self._work = self._work(), None
+        return self._parts
+
+    def __getitem__(self, part: str) -> str:
+        return self._done()[part]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._done())
+
+    def __len__(self) -> int:
+        return len(self._done())
+
+    def __repr__(self) -> str:
+        return f"Deferred({self._done()!r})"
+
+
+def deferred(server: str, user: str, lock: Lock, rows: Iterable[HistoryRow],
+             names: Iterable[str], statuses: Mapping[int, Mapping[str, str]]) -> Deferred:
+    """:func:`basis` of these inputs, worked out when first read (the inputs are frozen)."""
+    return Deferred(partial(basis, server, user, lock, tuple(rows), tuple(names), statuses))
 
 
 def moved(saved: Mapping[str, str], now: Mapping[str, str]) -> list[str]:

@@ -66,18 +66,35 @@ class JobView:
     unreadable: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
+@dataclass(frozen=True)
+class ParsRead:
+    """What a job's ``jobPars`` say, read once: every value by key, the wire keys that could
+    not be read (with the reasons), and the directives the job ran."""
+
+    values: Mapping[Key, Any] = field(hash=False)
+    unreadable: Mapping[str, str] = field(hash=False)
+    directives: frozenset[str]
+
+
+def read_pars(job_pars: Mapping[str, Any]) -> ParsRead:
+    read = from_job_pars(job_pars)
+    unreadable: dict[str, str] = {}
+    for text in read.unreadable:
+        unreadable.setdefault(text.split("=", 1)[0].strip(), text)
+    return ParsRead(keyed(read.request), unreadable, frozenset(
+        d for d in DIRECTIVES if server_bool(job_pars.get(GLOBALS[d].wire, 0))))
+
+
 def view(job_id: int, job_pars: Mapping[str, Any] | None = None,
          payload: Mapping[str, Any] | None = None,
-         filled: Mapping[str, Any] | None = None) -> JobView:
-    values: dict[Key, Any] | None = None
-    unreadable: dict[str, str] = {}
-    directives: set[str] = set()
-    if job_pars is not None:
-        read = from_job_pars(job_pars)
-        values = keyed(read.request)
-        for text in read.unreadable:
-            unreadable.setdefault(text.split("=", 1)[0].strip(), text)
-        directives |= {d for d in DIRECTIVES if server_bool(job_pars.get(GLOBALS[d].wire, 0))}
+         filled: Mapping[str, Any] | None = None, *, read: ParsRead | None = None) -> JobView:
+    """What is known of a job: from its ``jobPars`` (or ``read``, the same read already) and
+    the payload it was sent, if known."""
+    if read is None and job_pars is not None:
+        read = read_pars(job_pars)
+    values = read.values if read is not None else None
+    unreadable = dict(read.unreadable) if read is not None else {}
+    directives = set(read.directives) if read is not None else set()
     sent: dict[Key, Any] | None = None
     if payload is not None:
         sent = keyed(from_job_pars(payload).request)

@@ -13,8 +13,8 @@ from collections import defaultdict
 from typing import Iterable, Mapping
 
 from ..state.lock import Lock
-from .basis import basis
-from .decide import SourceOutcome, SourcePlanner
+from .basis import deferred
+from .decide import SourceOutcome, SourcePlanner, observed_values
 from .drift import drifts
 from .model import (
     Action,
@@ -51,17 +51,20 @@ def plan_sources(inputs: Inputs, names: Iterable[str], history: History | None =
     """Decide ``names``; those still waiting for facts are left out and their needs merged."""
     history = history or History(inputs.facts.history)
     done: dict[str, SourceOutcome] = {}
-    needs = Needs()
+    params: set[int] = set()
+    statuses: set[int] = set()
+    observed = observed_values(inputs.lock)
     for name in names:
         planner = SourcePlanner(name, inputs.sources[name], inputs.lock, inputs.facts,
                                 history.by_name.get(name, []), history.by_id, inputs.options,
-                                inputs.now)
+                                inputs.now, observed)
         result = planner.run()
-        if isinstance(result, Needs):
-            needs = needs | result
+        if isinstance(result, Needs):  # gathered in sets: a union per source was quadratic
+            params |= result.params
+            statuses |= result.statuses
         else:
             done[name] = result
-    return done, needs
+    return done, Needs(frozenset(params), frozenset(statuses))
 
 
 def assemble(inputs: Inputs, outcomes: Mapping[str, SourceOutcome],
@@ -109,8 +112,8 @@ def assemble(inputs: Inputs, outcomes: Mapping[str, SourceOutcome],
     foreign = tuple(f for n in names for f in outcomes[n].foreign)
     return Plan(inputs.server, inputs.user, tuple(plans), after, foreign, unmanaged,
                 drifts(lock.observed_defaults), history.mark,
-                basis(inputs.server, inputs.user, lock, inputs.facts.history,
-                      [*names, *gone], inputs.facts.statuses))
+                deferred(inputs.server, inputs.user, lock, inputs.facts.history,
+                         [*names, *gone], inputs.facts.statuses))
 
 
 def compute(inputs: Inputs) -> Plan | Needs:

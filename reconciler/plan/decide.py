@@ -15,8 +15,10 @@ first and capped, for one to adopt; failing that, a new job is planned.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Mapping
 
 from ..protocol.catalogue import ENVELOPE_KEYS, GLOBAL_SCOPE, GLOBALS
@@ -49,10 +51,17 @@ from .model import (
 )
 
 _MATCH = Comparison()
+#: what an entry the lock does not have reads as (frozen, so shared)
+_NO_SOURCE, _NO_PRODUCT = SourceRecord(), ProductRecord()
 _ACTIVE = frozenset({"requested", "queued", "running", "waiting"})
 _UNSUCCESSFUL = frozenset({"failed", "cancelled", ABSENT_WORD})
 #: adoption preference among matching jobs: complete with files held, then running, then expired
 _HELD, _RUNNING, _EXPIRED = 0, 1, 2
+
+
+def observed_values(lock: Lock) -> dict[str, Any]:
+    """The lock's observed defaults by name, as :func:`desired.effective` reads them."""
+    return {k: o.value for k, o in lock.observed_defaults.items()}
 
 
 def when(moment: datetime) -> str:
@@ -75,7 +84,8 @@ class _Product:
     """Working state of one product while the source is decided."""
 
     want: desired.Wanted
-    values: dict[desired.Key, tuple[Any, desired.Origin]]
+    pins: Mapping[str, Any]
+    observed: Mapping[str, Any]
     serving: JobRef | None
     attempt: JobRef | None
     recovered: bool = False
@@ -84,16 +94,23 @@ class _Product:
     #: directives the server must run again for this product's rebuild
     rerun: frozenset[str] = frozenset()
 
+    @cached_property
+    def values(self) -> dict[desired.Key, tuple[Any, desired.Origin]]:
+        """The effective desired values: only worked out when a job must be compared or the
+        product's ``whichData`` read, which a warm plan of an unchanged spec never needs."""
+        return desired.effective(self.want, self.pins, self.observed)
+
 
 class SourcePlanner:
     """Decides one source. ``rows`` are the history rows of its name, newest first."""
 
     def __init__(self, name: str, spec: SourceSpec, lock: Lock, facts: Facts,
                  rows: list[HistoryRow], row_by_id: Mapping[int, HistoryRow],
-                 options: Options, now: datetime) -> None:
+                 options: Options, now: datetime,
+                 observed: Mapping[str, Any] | None = None) -> None:
         self.name, self.spec, self.lock, self.facts = name, spec, lock, facts
         self.rows, self.row_by_id, self.options, self.now = rows, row_by_id, options, now
-        self.record = lock.sources.get(name) or SourceRecord()
+        self.record = lock.sources.get(name) or _NO_SOURCE
         self.needs = Needs()
         self.jobs: dict[int, JobRecord] = {}
         self.notes: dict[int, str] = {}
@@ -101,7 +118,8 @@ class SourcePlanner:
         self.nearest: dict[str, tuple[int, tuple[ParamChange, ...]]] = {}
         resolved = self.record.resolved
         self.pins = dict(resolved.values) if resolved and not options.refresh_resolved else {}
-        self.observed = {k: o.value for k, o in lock.observed_defaults.items()}
+        #: observed defaults by name (``observed``: the same, worked out once for every source)
+        self.observed = observed if observed is not None else observed_values(lock)
 
     # -- facts -------------------------------------------------------------------------------
 
@@ -133,8 +151,8 @@ class SourcePlanner:
         if payload is None and known is None:
             self._need_params(job_id)
             return None
-        return view(job_id, known.job_pars if known else None, payload,
-                    record.filled if record else None)
+        return view(job_id, None, payload, record.filled if record else None,
+                    read=known.read if known else None)
 
     def matches(self, item: _Product, ref: JobRef) -> Comparison | None:
         if ref.fingerprint == item.want.fingerprint:
@@ -148,15 +166,14 @@ class SourcePlanner:
         products = dict(self.record.products)
         recovered = self._recover(products)
         items: dict[str, _Product] = {}
+        listed = self.row_by_id
         for product in self.spec.request.products:
-            want = desired.wanted(self.spec.request, product)
-            values = desired.effective(want, self.pins, self.observed)
-            rec = products.get(product) or ProductRecord()
-            live = {r.job for r in (rec.serving, rec.attempt) if r and r.job in self.row_by_id}
+            rec = products.get(product) or _NO_PRODUCT
+            serving, attempt = rec.serving, rec.attempt  # only jobs still in the history count
             items[product] = _Product(
-                want, values,
-                rec.serving if rec.serving and rec.serving.job in live else None,
-                rec.attempt if rec.attempt and rec.attempt.job in live else None,
+                desired.wanted(self.spec.request, product), self.pins, self.observed,
+                serving if serving and serving.job in listed else None,
+                attempt if attempt and attempt.job in listed else None,
                 recovered=product in recovered,
             )
         searching = [p for p, item in items.items() if not self._decide(item)]
@@ -366,7 +383,7 @@ class SourcePlanner:
         row = self.row_by_id[job]
         known = self.facts.params.get(job)
         filled: dict[str, Any] = {}
-        seen = view(job, known.job_pars) if known else None
+        seen = view(job, read=known.read) if known else None
         if seen is not None and seen.values is not None:
             for directive in want.directives:
                 for name in GLOBALS[directive].fills:
@@ -399,7 +416,7 @@ class SourcePlanner:
             if serving is not None and item.plan.action in (Action.NOOP, Action.ADOPT) \
                     and item.plan.state is None and serving.fingerprint != item.want.fingerprint:
                 serving = JobRef(job=serving.job, fingerprint=item.want.fingerprint)
-            records[product] = ProductRecord(serving=serving, attempt=item.attempt)
+            records[product] = _kept_or_new(before.get(product), serving, item.attempt)
         for product in before:
             if product not in items:
                 old = before[product].serving or before[product].attempt
@@ -407,8 +424,9 @@ class SourcePlanner:
                                          old.job if old else None))
         submission = self._submission(items, submit, cancels) if submit else None
         record = self._record(records)
+        used = _used(record)
         return SourceOutcome(SourcePlan(self.name, tuple(plans), submission), record,
-                             self._job_records(record), self._foreign(record))
+                             self._job_records(record, used), self._foreign(used))
 
     def _submission(self, items: dict[str, _Product], submit: list[str],
                     cancels: list[tuple[int, str]]) -> Submission:
@@ -423,40 +441,55 @@ class SourcePlanner:
         kept = {p: r for p, r in records.items() if r.serving or r.attempt}
         if not kept:
             return None
-        jobs = {**self.lock.jobs, **self.jobs}
-        return SourceRecord(products=kept,
-                            resolved=resolved_for(kept, jobs, self.record.resolved))
+        # a view, not a copy: copying the lock's jobs for every source made plans quadratic
+        jobs = ChainMap(self.jobs, self.lock.jobs) if self.jobs else self.lock.jobs
+        resolved = resolved_for(kept, jobs, self.record.resolved)
+        if kept == self.record.products and resolved is self.record.resolved:
+            return self.record  # unchanged: the lock's own entry
+        return SourceRecord(products=kept, resolved=resolved)
 
-    def _job_records(self, record: SourceRecord | None) -> dict[int, JobRecord]:
+    def _job_records(self, record: SourceRecord | None, used: set[int]) -> dict[int, JobRecord]:
         """Records of every job the entry refers to, with statuses brought up to date."""
         out: dict[int, JobRecord] = {}
         if record is None:
             return out
-        refs = {r.job for rec in record.products.values() for r in (rec.serving, rec.attempt) if r}
-        if record.resolved is not None:
-            refs.add(record.resolved.job)
+        refs = used if record.resolved is None else used | {record.resolved.job}
         for job in refs:
             base = self._job_record(job)
             if base is None:
                 continue
+            seen = self.facts.statuses.get(job)
+            if not seen:
+                out[job] = base
+                continue
             fresh = dict(base.status)
-            fresh.update({p: w for p, w in self.facts.statuses.get(job, {}).items()
-                          if w in STATUS_WORDS})
+            fresh.update({p: w for p, w in seen.items() if w in STATUS_WORDS})
             out[job] = base if fresh == base.status else base.model_copy(update={"status": fresh})
         return out
 
-    def _foreign(self, record: SourceRecord | None) -> tuple[ForeignJob, ...]:
+    def _foreign(self, used: set[int]) -> tuple[ForeignJob, ...]:
         """Jobs of this name newer than the newest one the entry uses, and not used by it."""
-        used = set()
-        if record is not None:
-            used = {r.job for rec in record.products.values()
-                    for r in (rec.serving, rec.attempt) if r}
         newest = max(used, default=0)
         return tuple(
             ForeignJob(self.name, row.job_id, row.products, row.submitted,
                        self.notes.get(row.job_id, "not compared"))
             for row in self.rows if row.job_id > newest and row.job_id not in used
         )
+
+
+def _used(record: SourceRecord | None) -> set[int]:
+    """The jobs an entry's products use (serving or attempt)."""
+    if record is None:
+        return set()
+    return {r.job for rec in record.products.values() for r in (rec.serving, rec.attempt) if r}
+
+
+def _kept_or_new(record: ProductRecord | None, serving: JobRef | None,
+                 attempt: JobRef | None) -> ProductRecord:
+    """The lock's own record when nothing moved, so a warm plan builds no new lock entries."""
+    if record is not None and record.serving is serving and record.attempt is attempt:
+        return record
+    return ProductRecord(serving=serving, attempt=attempt)
 
 
 def _why_not(result: Comparison) -> str:

@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..spec import SourceSpec
 from ..state.lock import Lock
+
+if TYPE_CHECKING:
+    from .compare import ParsRead
 
 
 class _Sentinel(Enum):
@@ -66,6 +70,13 @@ class JobParams:
 
     job_pars: Mapping[str, Any] = field(hash=False)
     url: str | None = None
+
+    @cached_property
+    def read(self) -> ParsRead:
+        """``job_pars`` read into canonical values, once: a plan looks at a job in several
+        rounds and for several products, and reading is most of what comparing costs."""
+        from .compare import read_pars  # compare builds on this module
+        return read_pars(self.job_pars)
 
 
 #: The status of a product the server does not report for a job (not part of it).

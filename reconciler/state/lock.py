@@ -7,7 +7,7 @@ the file is :mod:`reconciler.state.lockfile`.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Literal
+from typing import Any, Iterator, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -173,7 +173,7 @@ def schema_text() -> str:
                       indent=2, ensure_ascii=False) + "\n"
 
 
-def resolved_for(products: dict[str, ProductRecord], jobs: dict[int, JobRecord],
+def resolved_for(products: Mapping[str, ProductRecord], jobs: Mapping[int, JobRecord],
                  previous: Resolved | None) -> Resolved | None:
     """What a source's pins come from: the newest serving job that shows what the server
     filled (a job submitted with pins shows nothing new, so the previous pins stay)."""

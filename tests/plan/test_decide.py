@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from reconciler.plan import compare, desired
 from reconciler.plan.model import Action, Needs, Options
 from reconciler.plan.compute import compute
 from reconciler.protocol.wire import to_payload
@@ -337,3 +340,50 @@ def test_a_plan_that_lacks_facts_says_which(tmp_path: Path) -> None:
     needs = compute(Inputs(SERVER, USER, sources, Lock(server=SERVER, user=USER),
                            Facts(tuple(server.rows)), NOW))
     assert needs == Needs(params=frozenset({4}))
+
+
+def test_a_warm_plan_of_an_unchanged_spec_compares_nothing_and_keeps_the_lock_s_entries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = load(tmp_path, GK + GRB)
+    server = Server()
+    for job, name in enumerate(sources, 1):
+        server.add(job, name, sources[name].request)
+    lock = plan(sources, server).lock
+    worked_out: list[str] = []
+    real = desired.effective
+
+    def counted(want: desired.Wanted, *args: object) -> object:
+        worked_out.append(want.product)
+        return real(want, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(desired, "effective", counted)
+    again = plan(sources, Server(server.rows, server.params, server.statuses), lock)
+    assert set(actions(again).values()) == {"noop"}
+    assert worked_out == []  # the fingerprints matched: no effective values, no comparison
+    for name in sources:
+        assert again.lock.sources[name] is lock.sources[name]
+    # one edited product: only its values are worked out, and only its entry is new
+    edited = load(tmp_path, GK.replace("pcCounts: 20", "pcCounts: 25") + GRB)
+    changed = plan(edited, Server(server.rows, server.params, server.statuses), lock)
+    assert actions(changed)[("GK Per", "LightCurve")] == "replace"
+    assert worked_out == ["LightCurve"]
+    assert changed.lock.sources["GRB 200416A"] is lock.sources["GRB 200416A"]
+
+
+def test_a_job_s_parameters_are_read_once_however_many_rounds_look_at_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = load(tmp_path, GK + GRB)
+    server = Server()
+    for job, name in enumerate(sources, 1):
+        server.add(job, name, sources[name].request)
+    read: list[int] = []
+    real = compare.read_pars
+
+    def counted(job_pars: dict) -> compare.ParsRead:
+        read.append(int(str(job_pars["outdir"]).rsplit("_", 1)[1]))
+        return real(job_pars)
+
+    monkeypatch.setattr(compare, "read_pars", counted)
+    result = plan(sources, server)  # rounds: parameters, then statuses, then the decision
+    assert set(actions(result).values()) == {"adopt"}
+    assert sorted(read) == [1, 2]
