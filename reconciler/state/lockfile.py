@@ -172,7 +172,7 @@ def read(path: str | Path) -> Lock | None:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise LockError(target, line, 1, "is not UTF-8 text; it may be damaged") from None
-    if not text.strip():
+    if not text or text.isspace():
         raise LockError(target, 1, 1, "is empty; it may have been truncated")
     return _with_journal(_parse(text, target), target)
 
