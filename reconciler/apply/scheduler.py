@@ -11,13 +11,15 @@ record before, the attempt after. A lost answer is settled from the history (a j
 mark, with this name and these parameters), never by submitting blindly again. A "too many
 jobs" refusal means wait and retry. A stop request (Ctrl-C) lets the request in flight finish.
 
-Polling learns how long jobs take: once a batch filled every slot, the next count waits until
-about when the quickest job seen so far would finish, instead of asking every interval.
+Counts are asked no more often than the poll interval, and at the moments this run's own jobs
+should end (:mod:`reconciler.apply.forecast`), so a freed slot is filled soon after and few
+counts are wasted on slots still taken.
 """
 
 from __future__ import annotations
 
 import collections
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -36,6 +38,7 @@ from ..plan.compare import payload_matches
 from ..plan.model import Submission
 from ..state.cache import JobCache
 from ..state.ledger import Accepted, Ledger
+from .forecast import Forecast
 from .pace import Pace, RateWindow
 
 #: a lost submission is settled from the history; if no job turned up, it may be sent again,
@@ -68,7 +71,10 @@ class Scheduler:
     def __init__(self, client: Client, ledger: Ledger, cache: JobCache | None, pace: Pace,
                  mark: int, report: Reporter, *, cancel_superseded: bool = True,
                  stop: threading.Event | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] | None = None) -> None:
+        """``clock`` and ``sleep`` are injectable so that pacing can be tested in simulated
+        time; by default a sleep ends early on ``stop``."""
         self.client, self.ledger, self.cache, self.pace = client, ledger, cache, pace
         self.plan_mark = mark
         self.mark = mark
@@ -76,14 +82,20 @@ class Scheduler:
         self.cancel_superseded = cancel_superseded
         self.stop = stop or threading.Event()
         self.clock = clock
+        self._sleeper = sleep
         self.rate = RateWindow(pace.per_minute, clock)
         self.ours: set[int] = set()
-        #: shortest time seen from filling every slot to a slot coming free
-        self.quickest: float | None = None
-        self._full_since: float | None = None
+        self.forecast = Forecast(pace.poll)
 
     def _sleep(self, seconds: float) -> None:
-        self.stop.wait(max(0.0, seconds))
+        if self._sleeper is not None:
+            self._sleeper(max(0.0, seconds))
+        else:
+            self.stop.wait(max(0.0, seconds))
+
+    def _sleep_until(self, moment: float | None) -> None:
+        if moment is not None:
+            self._sleep(moment - self.clock())
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -92,15 +104,14 @@ class Scheduler:
         queue = collections.deque(submissions)
         resends: dict[int, int] = collections.defaultdict(int)
         while queue and not self.stop.is_set():
+            self._sleep_until(self.forecast.next_count(
+                math.ceil(len(queue) / max(1, self.pace.max_active))))
+            if self.stop.is_set():
+                break
             try:
-                active = self.client.count_active_jobs()
-                free = self.pace.max_active - active
-                self.report.counts(len(outcome.submitted) + len(outcome.adopted), active,
-                                   len(queue))
+                free = self._free_slots(len(outcome.submitted) + len(outcome.adopted), len(queue))
                 if free <= 0:
-                    self._wait_for_capacity()
                     continue
-                self._came_free()
                 self._adopt_newer(queue, outcome)
             except ClientError as error:  # a read failed after its retries: stop, say so
                 outcome.error = str(error)
@@ -131,40 +142,37 @@ class Scheduler:
                     filled += 1
             if outcome.error:
                 break
-            if filled >= free:
-                self._full_since = self.clock()
         outcome.left = list(queue)
         outcome.interrupted = self.stop.is_set() and bool(queue)
         return outcome
 
-    def _wait_for_capacity(self) -> None:
-        """Every slot is taken: wait a poll interval, or longer right after a batch filled
-        them, when no job has ever freed a slot that quickly."""
-        delay = self.pace.poll
-        if self._full_since is not None and self.quickest is not None:
-            since = self.clock() - self._full_since
-            delay = max(delay, self.quickest - self.pace.poll - since)
-        self.report.note(f"all {self.pace.max_active} job slots are taken; waiting")
-        self._sleep(delay)
-
-    def _came_free(self) -> None:
-        if self._full_since is not None:
-            took = self.clock() - self._full_since
-            self.quickest = took if self.quickest is None else min(self.quickest, took)
-            self._full_since = None
+    def _free_slots(self, done: int, queued: int) -> int:
+        """Ask the server how many jobs are active; the slots free under the limit."""
+        asked = self.clock()
+        active = self.client.count_active_jobs()
+        self.forecast.counted(asked, self.clock(), active)
+        self.report.counts(done, active, queued)
+        free = self.pace.max_active - active
+        if free <= 0:
+            self.report.note(f"all {self.pace.max_active} job slots are taken; waiting")
+        elif self.forecast.more_due():
+            self.report.note(f"{free} job slot{'s' if free > 1 else ''} free; waiting for more "
+                             "jobs due to end, to fill them together")
+            return 0
+        return free
 
     # -- one submission -----------------------------------------------------------------------
 
     def _submit(self, submission: Submission, outcome: Outcome) -> str:
         self.ledger.pending(submission, self.mark)
         self.rate.record()
+        sent = self.clock()
         try:
             reply = self.client.submit(submission.payload)
         except ServerError as error:
             self.ledger.refused(submission)  # OK: 0 means no job was made
-            if error.too_many_jobs:
+            if error.too_many_jobs:  # the count was out of date: ask it again in a while
                 self.report.note("the server says too many jobs are active; waiting")
-                self._sleep(self.pace.poll)
                 return "retry-later"
             outcome.refused.append((submission, str(error)))
             self.report.note(f"{submission.source}: refused: {error}")
@@ -188,8 +196,10 @@ class Scheduler:
             if found is None:
                 self.ledger.refused(submission)  # no job above the mark: it never happened
                 return "resend"
+            self.forecast.submitted(sent, self.clock())
             self._accepted(submission, found, outcome.submitted)
             return "sent"
+        self.forecast.submitted(sent, self.clock())
         self._accepted(submission, Accepted(reply.job_id, reply.url, reply.job_pars, _stamp()),
                        outcome.submitted)
         return "sent"
