@@ -9,12 +9,18 @@ the next apply folds it in. A crash in the middle of an append leaves at most a 
 which records nothing that was relied on (apply goes on only once a line is on disk), so it is
 ignored; damage anywhere else is an error, and the files are left alone.
 
+A journal begins with the digest of the lock it applies to. A crash after a new lock is in
+place but before its journal is removed leaves a journal whose changes are all in that lock;
+replayed on it, they would bring back what the new lock left out (a source forgotten since, a
+job dropped). A journal whose lock is not the one on disk is therefore ignored.
+
 The journal lives in ``.xrt-reconcile/`` beside the spec: it is the tool's working state, not
 something to commit.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -23,15 +29,36 @@ from typing import Any
 from .paths import WORKDIR
 
 
+_SUFFIX = ".journal"
+#: the key of a journal's first line: the digest of the lock it applies to
+BASE = "base"
+
+
 def journal_path(lock_path: Path) -> Path:
-    return Path(lock_path).parent / WORKDIR / f"{Path(lock_path).name}.journal"
+    return Path(lock_path).parent / WORKDIR / f"{Path(lock_path).name}{_SUFFIX}"
 
 
-def append(path: Path, event: dict[str, Any]) -> int:
-    """Append one change and wait until it is on disk; the bytes written."""
-    line = (json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def _lock_of(path: Path) -> Path:
+    """The lock whose journal is at ``path`` (the inverse of :func:`journal_path`)."""
+    return path.parent.parent / path.name[: -len(_SUFFIX)]
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _line(record: dict[str, Any]) -> bytes:
+    return (json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
             + "\n").encode()
+
+
+def append(path: Path, event: dict[str, Any], base: str | None = None) -> int:
+    """Append one change and wait until it is on disk; the bytes written. ``base``, the
+    digest of the lock on disk, heads a journal that does not exist yet."""
+    line = _line(event)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if base is not None and not path.exists():
+        line = _line({BASE: base}) + line
     with open(path, "ab") as handle:
         handle.write(line)
         handle.flush()
@@ -52,7 +79,8 @@ class JournalError(ValueError):
 
 
 def events(path: Path) -> list[dict[str, Any]]:
-    """The recorded changes, oldest first ([] without a journal)."""
+    """The recorded changes, oldest first ([] without a journal, or when the journal is of a
+    lock that has been rewritten since)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -71,7 +99,19 @@ def events(path: Path) -> list[dict[str, Any]]:
                 break  # torn by a crash while appending: nothing was relied on
             raise JournalError(number, str(error)) from None
         out.append(event)
+    if out and BASE in out[0]:
+        if not _applies(path, out[0][BASE]):
+            return []
+        out = out[1:]
     return out
+
+
+def _applies(path: Path, base: object) -> bool:
+    """Whether the lock on disk is the one the journal at ``path`` was begun on."""
+    try:
+        return digest(_lock_of(path).read_bytes()) == base
+    except OSError:  # the reader just read it; replaying is safer than dropping changes
+        return True
 
 
 def replay(data: dict[str, Any], changes: list[dict[str, Any]]) -> dict[str, Any]:

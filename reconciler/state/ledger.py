@@ -72,6 +72,8 @@ class Ledger:
         self._load(lock)
         self._journalled = 0
         self._lock_bytes = 0
+        #: digest of the lock file as last written in whole, heading each new journal
+        self._base: str | None = None
 
     def _load(self, lock: Lock) -> None:
         self._sources = dict(lock.sources)
@@ -94,7 +96,8 @@ class Ledger:
     def fold(self) -> None:
         text = lockfile.dumps(self.lock)
         lockfile.write_text(self.path, text)
-        journal.clear(self.journal)
+        self._base = journal.digest(self.path.read_bytes())  # as on disk, whatever the platform
+        journal.clear(self.journal)  # a crash before this: the journal is of another lock
         self._journalled, self._lock_bytes = 0, len(text)
 
     def close(self) -> None:
@@ -121,7 +124,7 @@ class Ledger:
                               for k, v in changes.items()}
         if pending:
             event["pending"] = [p.model_dump(mode="json") for p in self._pending]
-        self._journalled += journal.append(self.journal, event)
+        self._journalled += journal.append(self.journal, event, self._base)
         if self._journalled > max(_FOLD_AT_LEAST, self._lock_bytes):
             self.fold()
 
