@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit, urlunsplit
 
+from ..client import ClientError
 from ..errors import UserError
 from ..plan.model import Plan
 from ..session import SIM, Session
@@ -82,15 +83,18 @@ def carry_out(spec: LoadedSpec, session: Session, plan: Plan, pace: Pace, report
             outcome = scheduler.run(list(plan.submissions))
             result = Result(outcome)
             names = [s.source for s in plan.sources]
-            if wait_for and not stop.is_set():
-                result.watched = _unfinished(ledger, names)
-                result.statuses = wait(client, ledger, cache, pace, result.watched, report,
-                                       stop=stop)
-            if download_to is not None and not stop.is_set():
-                rows = {r.job_id: r for r in history(client)}
-                result.fetched = download(client, ledger.lock, names, rows, download_to, fmt,
-                                          report, extract=extract, clobber=clobber,
-                                          cache=cache, rebase=rebaser(session))
+            try:
+                if wait_for and not stop.is_set():
+                    result.watched = _unfinished(ledger, names)
+                    result.statuses = wait(client, ledger, cache, pace, result.watched, report,
+                                           stop=stop)
+                if download_to is not None and not stop.is_set():
+                    rows = {r.job_id: r for r in history(client)}
+                    result.fetched = download(client, ledger.lock, names, rows, download_to,
+                                              fmt, report, extract=extract, clobber=clobber,
+                                              cache=cache, rebase=rebaser(session))
+            except ClientError as error:  # the jobs are submitted: report them with the error
+                outcome.error = outcome.error or str(error)
     finally:
         ledger.close()  # the journal folded into the lock, even when stopped or failing
     return result

@@ -101,3 +101,20 @@ def test_an_unreadable_answer_mid_run_stops_it_with_what_was_done_in_the_lock(
     assert "run apply again to carry on" in err
     lock = lockfile.read(lockfile.lock_path(spec))
     assert lock.pending == [] and set(lock.jobs) == set(_server_jobs(sim)) == {1}
+
+
+def test_an_unreadable_status_while_waiting_stops_with_what_was_done(
+        sim_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sim = sim_factory(job_seconds=0.02)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text(2, poll="0.05s"))
+    with spoiling_proxy(sim.base_url) as proxy:
+        proxy.spoil_after_submit = {"checkProductStatus.php"}
+        code, out, err = run(capsys, "apply", str(spec), "--server", proxy.base_url,
+                             "--auto-approve", "--wait")
+    assert code == 1 and "Traceback" not in err
+    assert "Apply: 2 jobs submitted, 0 adopted, 0 refused." in out
+    assert "checkProductStatus.php does not follow the UKSSDC protocol" in err
+    assert "run apply again to carry on" in err
+    lock = lockfile.read(lockfile.lock_path(spec))
+    assert lock.pending == [] and set(lock.jobs) == set(_server_jobs(sim)) == {1, 2}
