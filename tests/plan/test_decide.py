@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.plan import compare, desired
-from reconciler.plan.model import Action, Needs, Options
 from reconciler.plan.compute import compute
+from reconciler.plan.model import Action, Needs, Options
 from reconciler.protocol.wire import to_payload
 from reconciler.state.lock import JobRef, Lock, Pending
 
