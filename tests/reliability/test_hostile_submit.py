@@ -28,16 +28,25 @@ def _server_jobs(sim: Any) -> dict[int, str]:
     return {row.id: row.name for row in sim.store.listing(USER)}
 
 
+def _spec(tmp_path: Path, count: int, **options: Any) -> Path:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text(count, **options))
+    return spec
+
+
+def _apply(capsys: pytest.CaptureFixture[str], proxy: Any, spec: Path,
+           *extra: str) -> tuple[int, str, str]:
+    return run(capsys, "apply", str(spec), "--server", proxy.base_url, "--auto-approve", *extra)
+
+
 def test_an_unreadable_submit_reply_leaves_only_the_pending_record_and_the_next_run_settles_it(
         sim_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sim = sim_factory(job_seconds=0.02)
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(spec_text(2))
+    spec = _spec(tmp_path, 2)
     with spoiling_proxy(sim.base_url) as proxy:
         proxy.spoil = {"run_userobject.php"}
         proxy.spoil_after_submit = {"listOldJobs.php"}
-        code, out, err = run(capsys, "apply", str(spec), "--server", proxy.base_url,
-                             "--auto-approve")
+        code, out, err = _apply(capsys, proxy, spec)
         assert code == 1
         assert "Traceback" not in err
         assert "SRC 000" in err and "pending" in err and "run apply again" in err
@@ -48,8 +57,7 @@ def test_an_unreadable_submit_reply_leaves_only_the_pending_record_and_the_next_
         assert lock.jobs == {} and lock.sources == {}
 
         proxy.spoil, proxy.spoil_after_submit = set(), set()
-        code, out, err = run(capsys, "apply", str(spec), "--server", proxy.base_url,
-                             "--auto-approve")
+        code, out, err = _apply(capsys, proxy, spec)
         assert code == 0, err
         assert "Apply: 1 job submitted, 0 adopted, 0 refused." in out
         assert proxy.seen.count("run_userobject.php") == 2  # the first was never sent again
@@ -65,12 +73,10 @@ def test_an_unreadable_submit_reply_leaves_only_the_pending_record_and_the_next_
 def test_an_unreadable_submit_reply_is_settled_from_the_history_in_the_same_run(
         sim_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sim = sim_factory(job_seconds=0.02)
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(spec_text(3))
+    spec = _spec(tmp_path, 3)
     with spoiling_proxy(sim.base_url) as proxy:
         proxy.spoil = {"run_userobject.php"}
-        code, out, err = run(capsys, "apply", str(spec), "--server", proxy.base_url,
-                             "--auto-approve")
+        code, out, err = _apply(capsys, proxy, spec)
         assert code == 0, err
         assert "Apply: 3 jobs submitted, 0 adopted, 0 refused." in out
         assert "answer to the submission was lost" in err
@@ -89,12 +95,10 @@ def test_an_unreadable_submit_reply_is_settled_from_the_history_in_the_same_run(
 def test_an_unreadable_answer_mid_run_stops_it_with_what_was_done_in_the_lock(
         sim_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sim = sim_factory(job_seconds=5.0)
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(spec_text(3, max_active=1, poll="0.05s"))
+    spec = _spec(tmp_path, 3, max_active=1, poll="0.05s")
     with spoiling_proxy(sim.base_url) as proxy:
         proxy.spoil_after_submit = {"getNumJobs.php"}
-        code, out, err = run(capsys, "apply", str(spec), "--server", proxy.base_url,
-                             "--auto-approve")
+        code, out, err = _apply(capsys, proxy, spec)
     assert code == 1 and "Traceback" not in err
     assert "Apply: 1 job submitted, 0 adopted, 0 refused." in out
     assert "getNumJobs.php does not follow the UKSSDC protocol" in err
@@ -106,12 +110,10 @@ def test_an_unreadable_answer_mid_run_stops_it_with_what_was_done_in_the_lock(
 def test_an_unreadable_status_while_waiting_stops_with_what_was_done(
         sim_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sim = sim_factory(job_seconds=0.02)
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(spec_text(2, poll="0.05s"))
+    spec = _spec(tmp_path, 2, poll="0.05s")
     with spoiling_proxy(sim.base_url) as proxy:
         proxy.spoil_after_submit = {"checkProductStatus.php"}
-        code, out, err = run(capsys, "apply", str(spec), "--server", proxy.base_url,
-                             "--auto-approve", "--wait")
+        code, out, err = _apply(capsys, proxy, spec, "--wait")
     assert code == 1 and "Traceback" not in err
     assert "Apply: 2 jobs submitted, 0 adopted, 0 refused." in out
     assert "checkProductStatus.php does not follow the UKSSDC protocol" in err
