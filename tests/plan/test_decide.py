@@ -57,11 +57,17 @@ def test_nothing_on_the_server_is_one_create_per_source_with_the_validate_payloa
     assert server.asked == {"params": 0, "status": 0}
 
 
-def test_a_fresh_clone_adopts_matching_jobs_asking_one_job_each(tmp_path: Path) -> None:
+def _one_job_each(tmp_path: Path) -> tuple[dict, Server]:
+    """GK Per and GRB 200416A, each with one complete job that matches (jobs 1 and 2)."""
     sources = load(tmp_path, GK + GRB)
     server = Server()
     for job, name in enumerate(sources, 1):
         server.add(job, name, sources[name].request)
+    return sources, server
+
+
+def test_a_fresh_clone_adopts_matching_jobs_asking_one_job_each(tmp_path: Path) -> None:
+    sources, server = _one_job_each(tmp_path)
     result = plan(sources, server)
     assert set(actions(result).values()) == {"adopt"}
     assert not result.submissions
@@ -344,10 +350,7 @@ def test_a_plan_that_lacks_facts_says_which(tmp_path: Path) -> None:
 
 def test_a_warm_plan_of_an_unchanged_spec_compares_nothing_and_keeps_the_lock_s_entries(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sources = load(tmp_path, GK + GRB)
-    server = Server()
-    for job, name in enumerate(sources, 1):
-        server.add(job, name, sources[name].request)
+    sources, server = _one_job_each(tmp_path)
     lock = plan(sources, server).lock
     worked_out: list[str] = []
     real = desired.effective
@@ -362,7 +365,7 @@ def test_a_warm_plan_of_an_unchanged_spec_compares_nothing_and_keeps_the_lock_s_
     assert worked_out == []  # the fingerprints matched: no effective values, no comparison
     for name in sources:
         assert again.lock.sources[name] is lock.sources[name]
-    # one edited product: only its values are worked out, and only its entry is new
+    # one edited product: only its values are worked out; the other source keeps its entry
     edited = load(tmp_path, GK.replace("pcCounts: 20", "pcCounts: 25") + GRB)
     changed = plan(edited, Server(server.rows, server.params, server.statuses), lock)
     assert actions(changed)[("GK Per", "LightCurve")] == "replace"
@@ -372,10 +375,7 @@ def test_a_warm_plan_of_an_unchanged_spec_compares_nothing_and_keeps_the_lock_s_
 
 def test_a_job_s_parameters_are_read_once_however_many_rounds_look_at_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sources = load(tmp_path, GK + GRB)
-    server = Server()
-    for job, name in enumerate(sources, 1):
-        server.add(job, name, sources[name].request)
+    sources, server = _one_job_each(tmp_path)
     read: list[int] = []
     real = compare.read_pars
 
