@@ -130,8 +130,8 @@ class Scheduler:
                 if result == "resend":
                     resends[id(submission)] += 1
                     if resends[id(submission)] > _MAX_RESENDS:
-                        outcome.refused.append((submission, "its answer was lost "
-                                                f"{_MAX_RESENDS} times; left for the next run"))
+                        outcome.refused.append((submission, (
+                            f"its answer was lost {_MAX_RESENDS} times; left for the next run")))
                     else:
                         queue.appendleft(submission)
                     continue

@@ -28,7 +28,6 @@ from typing import Any
 
 from .paths import WORKDIR
 
-
 _SUFFIX = ".journal"
 #: the key of a journal's first line: the digest of the lock it applies to
 BASE = "base"

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-
 from commands.support import USER, spec_text
+
 from reconciler import api
 from reconciler.apply.forecast import Forecast
 from reconciler.apply.pace import Pace

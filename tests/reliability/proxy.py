@@ -42,7 +42,7 @@ def spoiling_proxy(target: str) -> Iterator[Proxy]:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib
             pass
 
         def do_POST(self) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from commands.support import USER, cli, jobs_per_name, popen, spec_text
+
 from reconciler.state import lockfile
 from reconciler.state.lock import Lock
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from commands.support import USER, jobs_per_name, run, spec_text
+
 from reconciler.state import lockfile
 
 SOURCES = 50
