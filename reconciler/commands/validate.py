@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from .. import spec as spec_mod
 from ..protocol.wire import to_payload
+from ..spec import bounds
 from ..spec.diagnostics import Diagnostic, errors, in_order, summary
 
 
@@ -62,9 +63,12 @@ STDIN, STDIN_NAME = "-", "<stdin>"
 
 
 def _stdin() -> bytes:
-    """Standard input as bytes, decoded later like a file's (UTF-8, with its errors located)."""
+    """Standard input as bytes, decoded later like a file's (UTF-8, with its errors located);
+    one byte more than a spec may hold at most, so an endless stream is refused too."""
     stream = getattr(sys.stdin, "buffer", None)
-    return stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+    if stream is not None:
+        return stream.read(bounds.MAX_BYTES + 1)
+    return sys.stdin.read(bounds.MAX_BYTES + 1).encode("utf-8")
 
 
 def _each_file_once(paths: list[str]) -> list[str]:

@@ -70,6 +70,35 @@ def _where(scope: str) -> str:
     return "" if scope == GLOBAL_SCOPE else f"{scope} "
 
 
+@dataclass(frozen=True)
+class _Table:
+    """What the rules need to know of one scope's parameters, worked out once: a spec of
+    thousands of sources runs them for each."""
+
+    params: Mapping[str, Param]
+    #: name -> place in the catalogue (requests and rules keep the catalogue's order)
+    order: dict[str, int]
+    mandatory: tuple[str, ...]
+
+    def in_order(self, names: Any) -> list[str]:
+        """``names`` that are parameters of this scope, in the catalogue's order."""
+        order = self.order
+        return sorted((n for n in names if n in order), key=order.__getitem__)
+
+
+_TABLES: dict[str, _Table] = {}
+
+
+def _table(scope: str) -> _Table:
+    table = _TABLES.get(scope)
+    if table is None:
+        params = params_of(scope)
+        table = _TABLES[scope] = _Table(
+            params, {name: index for index, name in enumerate(params)},
+            tuple(name for name, param in params.items() if param.mandatory))
+    return table
+
+
 def _rule_values(param: Param, value: Any) -> list[Any]:
     """The keys of a ``needs``/``sets`` mapping that fire for ``value``."""
     keys = []
@@ -89,10 +118,10 @@ def _apply_implications(scope: str, params: dict[str, Any]) -> list[Problem]:
     implied: dict[str, tuple[Any, str]] = {}
     suggested: dict[str, Any] = {}
     problems: list[Problem] = []
-    for name in table:
-        if name not in explicit:
-            continue
+    for name in _table(scope).in_order(explicit):
         param, value = table[name], explicit[name]
+        if not param.sets and not param.suggests:
+            continue
         for key in _rule_values(param, value):
             for target, target_value in param.sets.get(key, {}).items():
                 if target in explicit:
@@ -161,16 +190,18 @@ def _share_position_params(products: dict[str, dict[str, Any]]) -> list[Problem]
 def _check_needs(scope: str, params: Mapping[str, Any]) -> list[Problem]:
     table = params_of(scope)
     problems = []
-    for name, param in table.items():
-        if param.mandatory and name not in params and name != "name":
+    for name in _table(scope).mandatory:
+        if name not in params and name != "name":
             problems.append(Problem(
                 _path(scope, name),
                 f"{_where(scope)}{name} is required",
-                _fix_for(param),
+                _fix_for(table[name]),
                 missing=True,
             ))
     for name, value in params.items():
         param = table[name]
+        if not param.needs:
+            continue
         for key in _rule_values(param, value):
             for needed in param.needs.get(key, ()):
                 if needed not in params:
@@ -205,6 +236,10 @@ def _server_requires(name: str, request: Request) -> bool:
     return not needing or any(p.name in request.products for p in needing)
 
 
+#: the globals that have the server fill others (getCoords fills RA and Dec)
+_DIRECTIVES = tuple(param for param in GLOBALS.values() if param.fills)
+
+
 def _check_globals(request: Request, server_rules: bool = False) -> list[Problem]:
     problems = []
     g = request.globals
@@ -228,8 +263,8 @@ def _check_globals(request: Request, server_rules: bool = False) -> list[Problem
         ))
     if server_rules:  # the server's directives simply overwrite what was given
         return problems
-    for param in GLOBALS.values():
-        if not param.fills or g.get(param.name) is not True:
+    for param in _DIRECTIVES:
+        if g.get(param.name) is not True:
             continue
         given = [f for f in param.fills if f in g]
         # targ and T0 imply their directive is off; that contradiction is reported already
@@ -291,8 +326,8 @@ def _check_order(prod: str, params: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def _ordered(params: Mapping[str, Any], table: Mapping[str, Param]) -> dict[str, Any]:
-    return {name: params[name] for name in table if name in params}
+def _ordered(params: Mapping[str, Any], scope: str) -> dict[str, Any]:
+    return {name: params[name] for name in _table(scope).in_order(params)}
 
 
 def build(
@@ -317,8 +352,8 @@ def build(
             problems += _apply_implications(prod, params)
     request = Request(
         name=name,
-        globals=_ordered(g, GLOBALS),
-        products={p: _ordered(v, PRODUCTS[p].params) for p, v in prods.items()},
+        globals=_ordered(g, GLOBAL_SCOPE),
+        products={p: _ordered(v, p) for p, v in prods.items()},
     )
     if not request.products:
         problems.append(Problem(

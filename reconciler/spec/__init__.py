@@ -10,9 +10,10 @@ from .load import (
     RebuildPolicy,
     SourceSpec,
     check,
+    check_located,
     effective_user,
     load,
 )
 
-__all__ = ["USER_ENV", "LoadedSpec", "RebuildPolicy", "SourceSpec", "check", "effective_user",
-           "load"]
+__all__ = ["USER_ENV", "LoadedSpec", "RebuildPolicy", "SourceSpec", "check", "check_located",
+           "effective_user", "load"]

@@ -8,6 +8,12 @@ came from (defaults, a template or the source), a missing one at the block it be
 A broken value is left out and the rest still rule-checked, but a rule problem that may only echo
 it (a typo in pcCounts making pcCounts 'required') is not shown: one mistake gives one error,
 and an unrelated problem is never hidden by it (``echoes``).
+
+Two paths, one result. Most files are valid: they are read by ``fastyaml`` (libyaml) and their
+blocks checked by ``lean``, through the same merge and request rules, and the first problem of
+any kind (or anything the fast reader leaves alone) sends the file down the located path, which
+reads it again with ``yamlsrc`` and reports every problem at its place. A test holds both to
+the same LoadedSpec.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from ..protocol.catalogue import (
 )
 from ..protocol.request import Problem, Request, build
 from ..protocol.values import closest, must_be, show
-from . import echoes, suggest, yamlsrc
+from . import bounds, echoes, fastyaml, lean, suggest, yamlsrc
 from .diagnostics import Diagnostic, SpecError, errors, in_order, warnings
 from .models import (
     LIMIT_KEYS,
@@ -107,9 +113,42 @@ def check(path: str | Path, content: bytes | None = None
           ) -> tuple[LoadedSpec | None, list[Diagnostic]]:
     """Validate ``path``: the spec (None if any error) and all diagnostics, in file order.
     ``content``: the spec's bytes when they do not come from the file ``path`` (standard
-    input, with ``path`` as its name in messages)."""
+    input, with ``path`` as its name in messages). A file over ``bounds.MAX_BYTES`` is refused
+    before it is parsed."""
     try:
-        doc = yamlsrc.read(path, content)
+        text = yamlsrc.text_of(path, content, bounds.MAX_BYTES)
+        spec = _fast(path, text)
+    except SpecError as error:
+        return None, error.diagnostics
+    if spec is not None:
+        return spec, []
+    return _located(path, text)
+
+
+def check_fast(path: str | Path, content: bytes | None = None) -> LoadedSpec | None:
+    """The fast path alone: the spec, or None where it leaves the file to the located path;
+    SpecError for a file too large, unreadable or over the node budget."""
+    return _fast(path, yamlsrc.text_of(path, content, bounds.MAX_BYTES))
+
+
+def check_located(path: str | Path, content: bytes | None = None
+                  ) -> tuple[LoadedSpec | None, list[Diagnostic]]:
+    """:func:`check` by the located path alone: the reference the fast path is held to."""
+    try:
+        text = yamlsrc.text_of(path, content, bounds.MAX_BYTES)
+    except SpecError as error:
+        return None, error.diagnostics
+    return _located(path, text)
+
+
+def _fast(path: str | Path, text: str) -> LoadedSpec | None:
+    fast = fastyaml.read(text, str(path))
+    return None if fast is None else _Lean(fast).quiet_run(Path(path))
+
+
+def _located(path: str | Path, text: str) -> tuple[LoadedSpec | None, list[Diagnostic]]:
+    try:
+        doc = yamlsrc.parse(str(path), text)
     except SpecError as error:
         return None, error.diagnostics
     checker = _Checker(doc)
@@ -161,10 +200,15 @@ def _names(names: list[str]) -> str:
 
 
 class _Checker:
-    def __init__(self, doc: yamlsrc.YamlDoc) -> None:
+    def __init__(self, doc: "yamlsrc.YamlDoc | fastyaml.FastDoc") -> None:
         self.doc = doc
         self.diagnostics: list[Diagnostic] = list(doc.problems)
         self.bad_paths = doc.bad_paths
+        #: the refused values under each block (``("sources", name)``), found once
+        self._bad_under: dict[YamlPath, list[YamlPath]] = {}
+        for bad in self.bad_paths:
+            for length in range(1, min(len(bad), 2) + 1):
+                self._bad_under.setdefault(bad[:length], []).append(bad)
         #: rule problems by (place, product, message, fix) -> sources, printed grouped
         self._pending: dict[tuple[Any, ...], list[str]] = {}
 
@@ -207,7 +251,7 @@ class _Checker:
                 source = self._valid(Source, raw, ("sources", name))
                 if source is None or name_problem("source name", name):
                     continue  # a bad name is reported by _shape; its rules would only echo it
-                self._aliases(("sources", name), source.model)
+                self._aliases(("sources", name), source.values)
                 sources[name] = self._source(name, source, defaults, templates, used)
         self._flush_grouped()
         self._unused(templates, used)
@@ -237,7 +281,7 @@ class _Checker:
         except ValidationError as error:
             for item in error.errors():
                 loc = tuple(item["loc"])
-                if any(loc[: len(bad)] == bad for bad in self.bad_paths):
+                if self._refused(loc):
                     continue  # already reported by the YAML reader
                 self._pydantic(loc, item)
             return None
@@ -246,12 +290,12 @@ class _Checker:
         """The model for one block. A broken block (its errors are reported by ``_shape``) is
         salvaged without its broken entries, so the request rules still check the rest; what
         it left out is kept, to hold back the problems that may only echo it (``echoes``)."""
-        if any(where[: len(bad)] == bad for bad in self.bad_paths):
+        if self._refused(where):
             return None
         data = {} if raw is None and where == ("defaults",) else raw
         left_out: set[ParamPath] = set()
-        for bad in self.bad_paths:  # a value the YAML reader refused (a tag), reported there
-            if bad[: len(where)] == where and isinstance(data, Mapping):
+        for bad in self._bad_under.get(where, ()):  # a value the YAML reader refused (a tag)
+            if isinstance(data, Mapping):
                 data = _without(data, bad[len(where):], left_out)
         block = str(where[0])
 
@@ -260,12 +304,17 @@ class _Checker:
 
         for _ in range(_SALVAGE_ROUNDS):
             try:
-                return _Block(model.model_validate(data), echoes.lost(left_out))
+                values = model.model_validate(data).model_dump(exclude_unset=True)
+                return _Block(values, echoes.lost(left_out))
             except ValidationError as error:
                 data = echoes.pruned(data, error, left_out, meant)
                 if data is None:
                     return None
         return None
+
+    def _refused(self, loc: YamlPath) -> bool:
+        """Whether the value at ``loc`` is, or is inside, one the YAML reader refused."""
+        return any(loc[:length] in self.bad_paths for length in range(len(loc) + 1))
 
     def _templates(self, data: dict[str, Any]) -> dict[str, "_Block | None"]:
         """Every template by name (None when unreadable); {} when ``templates`` is no mapping."""
@@ -277,7 +326,7 @@ class _Checker:
             template = self._valid(Template, body, ("templates", name))
             out[name] = template
             if template is not None:
-                self._aliases(("templates", name), template.model)
+                self._aliases(("templates", name), template.values)
         return out
 
     # -- pydantic errors -> diagnostics --
@@ -368,8 +417,8 @@ class _Checker:
 
     # -- deprecated aliases --
 
-    def _aliases(self, prefix: YamlPath, model: BaseModel) -> None:
-        for scope, block, where in self._blocks(prefix, model):
+    def _aliases(self, prefix: YamlPath, values: dict[str, Any]) -> None:
+        for scope, block, where in self._blocks(prefix, values):
             for key in block:
                 param = lookup(scope, key)
                 if param is None or key == param.name:
@@ -381,8 +430,8 @@ class _Checker:
                     self.report((*where, key), f"{key} is deprecated",
                                 f"rename it to {param.name}", key=True, warning=True)
 
-    def _blocks(self, prefix: YamlPath, model: BaseModel) -> list[tuple[str, dict, YamlPath]]:
-        values = model.model_dump(exclude_unset=True)
+    def _blocks(self, prefix: YamlPath, values: dict[str, Any]
+                ) -> list[tuple[str, dict, YamlPath]]:
         blocks = [(GLOBAL_SCOPE, {k: v for k, v in values.items() if k not in PRODUCTS}, prefix)]
         for product in ALL_PRODUCTS:
             if values.get(product):
@@ -399,9 +448,9 @@ class _Checker:
             left_out.add(echoes.EVERYTHING)
         else:
             left_out |= defaults.left_out
-            layers.append((("defaults",), defaults.model.model_dump(exclude_unset=True), False))
+            layers.append((("defaults",), dict(defaults.values), False))
         listed: set[str] = set()
-        for index, template in enumerate(source.model.use):
+        for index, template in enumerate(source.values.get("use", ())):
             where = ("sources", name, "use", index)
             used.add(template)
             if template in listed:
@@ -421,9 +470,8 @@ class _Checker:
                 left_out.add(echoes.EVERYTHING)  # unreadable template, already reported
             else:
                 left_out |= block.left_out
-                layers.append((("templates", template),
-                               block.model.model_dump(exclude_unset=True), True))
-        own = source.model.model_dump(exclude_unset=True)
+                layers.append((("templates", template), dict(block.values), True))
+        own = dict(source.values)
         for key in SOURCE_EXTRA_KEYS:
             own.pop(key, None)
         layers.append((("sources", name), own, True))
@@ -478,10 +526,55 @@ _SALVAGE_ROUNDS = 5
 
 @dataclass(frozen=True)
 class _Block:
-    """A validated block, and what leaving out its broken entries may have changed."""
+    """A validated block as its model dumps it (the values given, canonical), and what leaving
+    out its broken entries may have changed. Shared by every source that uses it: copied, never
+    changed."""
 
-    model: Any
+    values: dict[str, Any]
     left_out: frozenset[ParamPath]
+
+
+class _NeedsLocating(Exception):
+    """The fast path met something to report: the located path takes the file."""
+
+
+class _Lean(_Checker):
+    """The checker's stages for a file the fast reader read, giving up at the first thing to
+    report (an error or a warning): blocks are checked by ``lean`` instead of pydantic, and the
+    only places known are the keys under the top-level ones (a source's position)."""
+
+    def quiet_run(self, path: Path) -> LoadedSpec | None:
+        """The LoadedSpec if there is nothing at all to report, else None."""
+        try:
+            spec = self.run(path)
+        except (_NeedsLocating, fastyaml.Unplaced):
+            return None
+        return spec if spec is not None and not self.diagnostics else None
+
+    def report(self, path: YamlPath, message: str, fix: str | None = None, *,
+               key: bool = False, context: str | None = None, warning: bool = False,
+               at: tuple[int, int] | None = None) -> None:
+        raise _NeedsLocating
+
+    def _problem(self, name: str, problem: Problem, merged: "_Merged") -> None:
+        raise _NeedsLocating
+
+    def _shape(self, data: dict[str, Any]) -> Any:
+        """The top level by the model (sources aside, each checked by ``_valid``)."""
+        sources = data.get("sources")
+        if not isinstance(sources, dict) \
+                or any(name_problem("source name", name) for name in sources):
+            raise _NeedsLocating
+        try:
+            return Spec.model_validate({**data, "sources": {}})
+        except ValidationError:
+            raise _NeedsLocating from None
+
+    def _valid(self, model: type[BaseModel], raw: Any, where: YamlPath) -> "_Block | None":
+        values = lean.validate(model, raw)
+        if values is None:
+            raise _NeedsLocating
+        return _Block(values, frozenset())
 
 
 def _without(data: Mapping[str, Any], inside: YamlPath,
@@ -545,9 +638,9 @@ def _override_implied(scope: str, params: dict[str, Any], origins: dict[str, Yam
     """Drop inherited values that this layer's values imply something about."""
     table = params_of(scope)
     for name, value in list(params.items()):
-        if origins.get(name, ())[: len(layer)] != layer:
-            continue
         sets = table[name].sets
+        if not sets or origins.get(name, ())[: len(layer)] != layer:
+            continue
         for key in (ANY, value):  # canonical values are hashable
             for target in sets.get(key, {}):
                 if target in params and origins.get(target, ())[: len(layer)] != layer:

@@ -141,7 +141,7 @@ TemplateName = Annotated[str, PlainValidator(_check_name("template name")),
                          WithJsonSchema({"type": "string", "minLength": 1})]
 
 
-def _check_use(value: Any) -> list[str]:
+def check_use(value: Any) -> list[str]:
     if isinstance(value, str):
         raise problem("use must be a list of template names", f"write use: [{value}]")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -150,7 +150,7 @@ def _check_use(value: Any) -> list[str]:
     return value
 
 
-UseList = Annotated[list[str], PlainValidator(_check_use), WithJsonSchema({
+UseList = Annotated[list[str], PlainValidator(check_use), WithJsonSchema({
     "type": "array", "items": {"type": "string"}, "uniqueItems": True,
 })]
 

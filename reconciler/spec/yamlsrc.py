@@ -4,7 +4,11 @@ ruamel.yaml's round-trip loader keeps line and column of each key and value; thi
 the file (refusing, with a location, what is not a readable UTF-8 YAML document), converts the
 tree to plain Python values for validation, and answers "where is the thing at this path?".
 The node graph is checked before anything is constructed: for what ruamel's constructor would
-crash on, and for duplicate keys and tags, so that *all* of those are reported at once.
+crash on, and for duplicate keys and tags, so that *all* of those are reported at once. The
+composer counts nodes as it reads, aliases expanded, and stops at the budget of ``bounds``.
+
+A valid spec is read by ``fastyaml`` instead; this reader is for the files with something to
+locate, and for the places the fast one leaves to it.
 """
 
 from __future__ import annotations
@@ -15,14 +19,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
-from ruamel.yaml.events import (
-    MappingEndEvent,
-    MappingStartEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-)
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.parser import Parser
 from ruamel.yaml.reader import ReaderError
@@ -30,14 +30,17 @@ from ruamel.yaml.scalarbool import ScalarBoolean
 from ruamel.yaml.scanner import Scanner
 
 from ..protocol.values import show
-from . import yamlsyntax
+from . import bounds, fastyaml, yamlsyntax
 from .diagnostics import Diagnostic, SpecError
 
 Path_ = tuple[str | int, ...]
 Position = tuple[int, int]
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
-_MERGE_TAG, _STR_TAG, _MAP_TAG, _SEQ_TAG = (_TAG_PREFIX + t for t in ("merge", "str", "map", "seq"))
+_MERGE_TAG, _STR_TAG, _MAP_TAG, _SEQ_TAG, _INT_TAG = (
+    _TAG_PREFIX + t for t in ("merge", "str", "map", "seq", "int"))
+#: Python refuses to read an integer written with more digits than this
+_MAX_INT_TEXT = 4000
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class YamlDoc:
     duplicates: list[Duplicate] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
     #: paths whose values were dropped because of ``problems`` (not to be reported again)
-    bad_paths: list[Path_] = field(default_factory=list)
+    bad_paths: set[Path_] = field(default_factory=set)
 
     def position(self, path: Path_, *, key: bool = False) -> Position:
         """1-based (line, col) of the value at ``path`` (of its key with ``key=True``).
@@ -115,23 +118,75 @@ class YamlDoc:
         return text.strip() or None
 
 
-def _yaml() -> YAML:
+class _OverBudget(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+
+
+class _CountingComposer(Composer):
+    """ruamel's composer, counting nodes as ``fastyaml`` does: one per node, the whole size of
+    the block an alias repeats (1 for an alias inside its own block, refused later), in
+    document order; past the budget it stops at the event that crossed it."""
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        self.count = 0
+        self.budget: int = getattr(loader, "node_budget", bounds.MAX_NODES)
+        self.sizes: dict[Any, int] = {}  # anchor -> size of its latest block
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        anchor = event.anchor
+        if isinstance(event, AliasEvent):
+            self.count += self.sizes.get(anchor, 1)
+        else:
+            self.count += 1
+        if self.count > self.budget:
+            raise _OverBudget(event.start_mark)
+        if isinstance(event, AliasEvent) or anchor is None:
+            return super().compose_node(parent, index)
+        before = self.count - 1
+        self.sizes[anchor] = 1  # an alias inside the block itself
+        node = super().compose_node(parent, index)
+        self.sizes[anchor] = self.count - before
+        return node
+
+
+def _yaml(budget: int = bounds.MAX_NODES) -> YAML:
     """The round-trip loader (it keeps every line and column) with the plain scanner and
     parser: comments are not needed, and ruamel's comment tracking crashes on valid YAML
     ('a:  # note' with its value on the next line, then a blank line)."""
     yaml = YAML(typ="rt")
-    yaml.Scanner, yaml.Parser = Scanner, Parser
+    yaml.Scanner, yaml.Parser, yaml.Composer = Scanner, Parser, _CountingComposer
+    yaml.node_budget = budget  # type: ignore[attr-defined]
     yaml.allow_duplicate_keys = True  # found on the node graph instead, all at once
     return yaml
 
 
-def read(path: str | Path, content: bytes | None = None) -> YamlDoc:
+def read(path: str | Path, content: bytes | None = None, *, max_bytes: int | None = None,
+         budget: int = bounds.MAX_NODES) -> YamlDoc:
     """Read and parse ``path``; SpecError (with a location where there is one) if it cannot.
     ``content``: the bytes, when they come from elsewhere (standard input) and ``path`` only
-    names them in messages."""
+    names them in messages. ``max_bytes``: refuse a larger file before parsing it."""
+    return parse(str(path), text_of(path, content, max_bytes), budget)
+
+
+def text_of(path: str | Path, content: bytes | None = None,
+            max_bytes: int | None = None) -> str:
+    """The text of ``path`` (or ``content``, named ``path``); SpecError if it cannot be read,
+    is larger than ``max_bytes`` or is not UTF-8."""
     shown = str(path)
-    text = _decode(_read_bytes(Path(path), shown) if content is None else content, shown)
-    yaml = _yaml()
+    if content is None:
+        content = _read_bytes(Path(path), shown, max_bytes)
+    elif max_bytes is not None and len(content) > max_bytes:
+        raise SpecError([bounds.too_large(shown, max_bytes)])
+    return _decode(content, shown)
+
+
+def parse(shown: str, text: str, budget: int = bounds.MAX_NODES) -> YamlDoc:
+    """``text`` (the file ``shown``) parsed with every place kept; SpecError if it cannot be."""
+    fastyaml.measure(text, shown, budget)
+    yaml = _yaml(budget)
     doc = YamlDoc(shown, text.splitlines() or [""], None, None)
     try:
         with warnings.catch_warnings():  # an anchor defined twice is legal YAML: the later wins
@@ -153,32 +208,20 @@ def read(path: str | Path, content: bytes | None = None) -> YamlDoc:
         raise SpecError([Diagnostic(shown, 1, 1, "YAML syntax error: YAML cannot read this "
                                     "file")]) from None
     except RecursionError:  # ruamel's composer recurses once per level of nesting
-        raise SpecError([_too_deep(shown, text)]) from None
+        raise SpecError([fastyaml.too_deep(shown, text=text)]) from None
+    except _OverBudget as over:
+        raise SpecError([bounds.too_many_nodes(shown, over.mark.line + 1, over.mark.column + 1,
+                                               budget)]) from None
     doc.data = _plain(doc.root, (), doc)
     return doc
 
 
-def _too_deep(shown: str, text: str) -> Diagnostic:
-    """Where the nesting is deepest; the event parser has no recursion, so it gets there."""
-    depth, deepest, mark = 0, 0, None
+def _read_bytes(path: Path, shown: str, max_bytes: int | None) -> bytes:
     try:
-        for event in _yaml().parse(text):
-            if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
-                depth += 1
-                if depth > deepest:
-                    deepest, mark = depth, event.start_mark
-            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
-                depth -= 1
-    except YAMLError:
-        pass  # broken further on: the deepest place so far is the one to show
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return Diagnostic(shown, line, col, f"the YAML is nested {deepest} levels deep here, too "
-                      "deep to read", "a spec needs a few levels: look for runaway brackets")
-
-
-def _read_bytes(path: Path, shown: str) -> bytes:
-    try:
-        return path.read_bytes()
+        with path.open("rb") as stream:
+            if max_bytes is None:
+                return stream.read()
+            return bounds.read_limited(stream, shown, max_bytes)
     except FileNotFoundError:
         raise SpecError([Diagnostic(shown, 0, 0, "no such file",
                                     "check the path (specs are YAML files, e.g. sources.yaml)")]) \
@@ -227,27 +270,37 @@ def _walk(doc: YamlDoc, graph: Node | None, resolver: Any) -> None:
             usual = str(resolver.resolve(ScalarNode, node.value, (node.style is None, False)))
         else:
             usual = _MAP_TAG if isinstance(node, MappingNode) else _SEQ_TAG
-        if node.tag == usual:
+        if node.tag == _INT_TAG and len(node.value) > _MAX_INT_TEXT:
+            mark = node.start_mark
+            doc.problems.append(Diagnostic(
+                doc.file, mark.line + 1, mark.column + 1,
+                f"a number with {len(node.value):,} digits is too long to read",
+                "no parameter takes such a number; quote it if it is text",
+            ))
+            doc.bad_paths.add(path)
+        elif node.tag == usual:
             return
-        if node.tag != _STR_TAG or not isinstance(node, ScalarNode):
+        elif node.tag != _STR_TAG or not isinstance(node, ScalarNode):
             mark = node.start_mark
             doc.problems.append(Diagnostic(
                 doc.file, mark.line + 1, mark.column + 1,
                 f"unsupported YAML tag {str(node.tag).replace(_TAG_PREFIX, '!!')}",
                 "remove the tag; specs use plain YAML values",
             ))
-            doc.bad_paths.append(path)
+            doc.bad_paths.add(path)
         node.tag = _STR_TAG if isinstance(node, ScalarNode) else usual
 
-    def walk(node: Node, path: Path_, enclosing: frozenset[int], mark: Any) -> None:
+    enclosing: set[int] = set()  # the blocks around the node being walked
+
+    def walk(node: Node, path: Path_, mark: Any) -> None:
         if id(node) in enclosing:
             refuse(mark, "a YAML alias refers to the block that contains it",
                    "remove the recursive '*' alias")
         if id(node) in done:
             return  # an alias of a node walked already
         done.add(id(node))
-        enclosing |= {id(node)}
         untag(node, path)
+        enclosing.add(id(node))
         if isinstance(node, MappingNode):
             first: dict[tuple[str, str], Position] = {}
             for key_node, value_node in node.value:
@@ -255,7 +308,7 @@ def _walk(doc: YamlDoc, graph: Node | None, resolver: Any) -> None:
                     refuse(key_node.start_mark, "a key must be a plain name, not a mapping or a "
                            "list", "write the key as text (quote it if it contains ':', '{' or '[')")
                 if key_node.tag == _MERGE_TAG:  # '<<': its keys land in this mapping
-                    walk(value_node, path, enclosing, key_node.start_mark)
+                    walk(value_node, path, key_node.start_mark)
                     continue
                 untag(key_node, (*path, key_node.value))
                 ident = (str(key_node.tag), key_node.value)
@@ -264,13 +317,14 @@ def _walk(doc: YamlDoc, graph: Node | None, resolver: Any) -> None:
                     doc.duplicates.append(Duplicate(path, key_node.value, first[ident], here))
                 else:
                     first[ident] = here
-                walk(value_node, (*path, key_node.value), enclosing, key_node.start_mark)
+                walk(value_node, (*path, key_node.value), key_node.start_mark)
         elif isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
-                walk(item, (*path, index), enclosing, node.start_mark)
+                walk(item, (*path, index), node.start_mark)
+        enclosing.discard(id(node))
 
     if graph is not None:
-        walk(graph, (), frozenset(), graph.start_mark)
+        walk(graph, (), graph.start_mark)
 
 
 def _plain(node: Any, path: Path_, doc: YamlDoc) -> Any:
@@ -290,6 +344,8 @@ def _plain(node: Any, path: Path_, doc: YamlDoc) -> Any:
         return [_plain(item, (*path, i), doc) for i, item in enumerate(node)]
     if isinstance(node, (bool, ScalarBoolean)):  # an anchored boolean is a ScalarBoolean (an int)
         return bool(node)
+    if isinstance(node, TaggedScalar):  # '!!str "x"': any other tag was refused by _walk
+        return str(node.value)
     for plain in (int, float, str):
         if isinstance(node, plain):
             return plain(node)  # ruamel's ScalarInt, ScalarFloat, quoted strings...
