@@ -11,6 +11,7 @@ import sys
 import textwrap
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -558,3 +559,61 @@ def test_rebuild_may_be_written_once_in_defaults_or_a_template(
         "expired: true or expired: false",
         "2 errors",
     ]
+
+
+# --- a product named with nothing after it -------------------------------------------------------
+
+NULL_PRODUCTS = """\
+version: 1
+user: spec@example.org
+defaults:
+  centroid: true
+  posErr: 1
+  useSXPS: false
+  Spectrum: {hasRedshift: false}
+  Image: {energies: "0.3-2"}
+templates:
+  spectra:
+    Spectrum:
+sources:
+  A:
+    RA: 1.5
+    Dec: 2.5
+    targ: "00012345"
+    StandardPos:
+  B: {RA: 1.5, Dec: 2.5, targ: "00012345", use: [spectra], Image: ~}
+  C: {RA: 1.5, Dec: 2.5, targ: "00012345", Spectrum: null}
+"""
+
+
+def test_a_product_with_nothing_after_it_is_requested_with_defaults(
+        capsys: pytest.CaptureFixture[str], sim: Any) -> None:
+    # in a source or a template, 'StandardPos:' (null) asks for the product as '{}' does,
+    # the defaults' values merged in
+    write("null.yaml", NULL_PRODUCTS)
+    write("empty.yaml", NULL_PRODUCTS.replace("StandardPos:\n", "StandardPos: {}\n")
+          .replace("Spectrum:\n", "Spectrum: {}\n").replace("~", "{}").replace("null", "{}"))
+    code, out, err = run(capsys, "validate", "--payloads", "null.yaml")
+    assert (code, err) == (0, "null.yaml: valid (3 sources)\n")
+    assert out == run(capsys, "validate", "--payloads", "empty.yaml")[1]
+    payloads = json.loads(out)
+    assert [(p.get("dopsf"), p.get("spec"), p.get("image")) for p in payloads.values()] == [
+        (1, None, None), (None, 1, 1), (None, 1, None)]
+    assert payloads["B"]["imen"] == "0.3-2" and payloads["C"]["specz"] == 0
+    code, out, _ = run(capsys, "plan", "null.yaml", "--server", sim.base_url)
+    assert code == 0
+    assert [line.split()[1] for line in out.splitlines() if line.strip().startswith("+")] == [
+        "StandardPos", "Spectrum", "Image", "Spectrum"]
+
+
+def test_a_null_product_in_defaults_requests_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    write("spec.yaml", """\
+    version: 1
+    defaults: {centroid: false, useSXPS: false, StandardPos: null}
+    sources:
+      A: {RA: 1.5, Dec: 2.5, targ: "1"}
+    """)
+    code, out, err = run(capsys, "validate", "spec.yaml")
+    assert (code, out) == (1, "")
+    assert err == ("spec.yaml:4:3: source 'A': requests no product — name a product (e.g. "
+                   "LightCurve: {}) or use a template that does\n1 error\n")
