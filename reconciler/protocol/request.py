@@ -75,7 +75,6 @@ class _Table:
     """What the rules need to know of one scope's parameters, worked out once: a spec of
     thousands of sources runs them for each."""
 
-    params: Mapping[str, Param]
     #: name -> place in the catalogue (requests and rules keep the catalogue's order)
     order: dict[str, int]
     mandatory: tuple[str, ...]
@@ -94,7 +93,7 @@ def _table(scope: str) -> _Table:
     if table is None:
         params = params_of(scope)
         table = _TABLES[scope] = _Table(
-            params, {name: index for index, name in enumerate(params)},
+            {name: index for index, name in enumerate(params)},
             tuple(name for name, param in params.items() if param.mandatory))
     return table
 

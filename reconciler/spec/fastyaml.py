@@ -2,23 +2,22 @@
 to plain Python, for the files that need no error located.
 
 The located reader (``yamlsrc``: ruamel's round-trip loader) keeps the place of every key and
-value and reads a 10,000-source spec in about 20 s; this one keeps only the places of the
-keys one level under the top (source names, for messages about a source) and reads the same
-file in a fraction of what PyYAML's own ``CSafeLoader`` takes. As DVC does, the fast parser
-reads, and the round-trip one is used only where there is something to locate.
+value, and takes tens of seconds over a 10,000-source spec; this one keeps only the places of
+the keys one level under the top (source names, for messages about a source) and reads the
+same file in a fraction of what PyYAML's own ``CSafeLoader`` takes. As DVC does, the fast
+parser reads, and the round-trip one is used only where there is something to locate.
 
 It answers only where both readers are sure to read the same: plain YAML 1.2 as ruamel reads
-it (its own resolver table decides what ``yes``, ``1e3`` or ``0x1f`` are), string keys given
-once, aliases of finished blocks. For anything else — a tag other than ``!!str`` on a
-value, a directive, a merge key, a multi-line or block scalar, a number in an unusual spelling, a key
-that is not text, a duplicate, a YAML error — :func:`read` returns None and the caller reads
+it (its own resolver table decides what ``yes``, ``1e3`` or ``0x1f`` are), text keys given
+once, aliases of finished blocks. For anything else (a tag other than ``!!str`` on a value, a
+directive, a merge key, a multi-line or block scalar, a number in an unusual spelling, a key
+that is not text, a duplicate, a YAML error) :func:`read` returns None and the caller reads
 the file with the located reader, which knows how to say what is wrong and where. It never
-constructs an object from a tag. The node budget (``bounds.MAX_NODES``) is counted as in the
-located reader, and a file that passes it is refused here, at the same place and with the same
-error. :func:`measure` is the located reader's first step: the same count, and the depth, by
-libyaml's events, before ruamel spends time and memory on a file it would refuse.
+constructs an object from a tag. The node budget (``bounds.MAX_NODES``) is counted as the
+located reader counts it, and a file over it is refused here, at the same place and with the
+same error. :func:`measure` is the located reader's first step: the same count, and the
+depth, from libyaml's events, before ruamel spends time and memory on a file it would refuse.
 """
-
 from __future__ import annotations
 
 import math
@@ -73,7 +72,7 @@ class FastDoc:
 
     def position(self, path: tuple[str | int, ...], *, key: bool = False) -> Position:
         """The place of a key one level under a top-level key; Unplaced for anything else."""
-        place = self.key_positions.get(path) if key and len(path) == 2 else None  # type: ignore[call-overload]
+        place = self.key_positions.get(path) if key else None  # type: ignore[call-overload]
         if place is None:
             raise Unplaced(path)
         return place
@@ -173,7 +172,8 @@ def _scan(text: str, budget: int | None) -> _Scan:
                 break
     except YAMLError as error:  # broken further on: what was found so far stands
         if getattr(error, "problem", None) == "exceeded maximum nesting depth":
-            scan.deepest, scan.mark = LIBYAML_MAX_DEPTH + 1, error.problem_mark  # type: ignore[attr-defined]
+            scan.deepest = LIBYAML_MAX_DEPTH + 1
+            scan.mark = getattr(error, "problem_mark", None)
     finally:
         parser.dispose()
     return scan
@@ -242,10 +242,10 @@ def _build(parser: Any, shown: str, budget: int) -> FastDoc | None:
             continue
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
             done = current
-            current, key, anchor, before = stack.pop()
+            current, _, anchor, before = stack.pop()
             if anchor is not None:
                 anchors[anchor] = (done, count - before)
-            key = _NO_KEY if type(current) is dict else key
+            key = _NO_KEY  # the block was placed when it started
             continue
         elif kind is AliasEvent:
             entry = anchors.get(event.anchor)

@@ -3,7 +3,7 @@ without the model, for the fast path.
 
 The models validate each value through :func:`reconciler.protocol.values.from_user`; a large
 spec gives the same values again and again (``binMeth: counts``, ``hasRedshift: false``), so
-this calls it once per parameter and value, and builds the dictionary
+this calls it once per parameter and value in a spec, and builds the dictionary
 ``model.model_validate(raw).model_dump(exclude_unset=True)`` would give. It answers only for
 blocks the model accepts: for anything the model would refuse, or that this does not know, it
 returns None and the located checker reports what is wrong (a test compares both ways).
@@ -97,16 +97,20 @@ def _block(fields: dict[str, tuple[int, _Check]], raw: Any) -> dict[str, Any]:
     return {key: value for _, key, value in checked}
 
 
-_CHECKS: dict[type[BaseModel], dict[str, tuple[int, _Check]]] = {}
+class Blocks:
+    """The block checks of one spec. Each parameter's values are remembered for this spec
+    only: a long-lived process (the Python API) loads many."""
 
+    def __init__(self) -> None:
+        self._checks: dict[type[BaseModel], dict[str, tuple[int, _Check]]] = {}
 
-def validate(model: type[BaseModel], raw: Any) -> dict[str, Any] | None:
-    """``model.model_validate(raw).model_dump(exclude_unset=True)`` for a block the model
-    accepts; None for any other."""
-    fields = _CHECKS.get(model)
-    if fields is None:
-        fields = _CHECKS[model] = _field_checks(model, GLOBAL_SCOPE)
-    try:
-        return _block(fields, raw)
-    except (_Refused, ValueProblem, PydanticCustomError, ValueError, TypeError):
-        return None
+    def validate(self, model: type[BaseModel], raw: Any) -> dict[str, Any] | None:
+        """``model.model_validate(raw).model_dump(exclude_unset=True)`` for a block the model
+        accepts; None for any other."""
+        fields = self._checks.get(model)
+        if fields is None:
+            fields = self._checks[model] = _field_checks(model, GLOBAL_SCOPE)
+        try:
+            return _block(fields, raw)
+        except (_Refused, ValueProblem, PydanticCustomError, ValueError, TypeError):
+            return None

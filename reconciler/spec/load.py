@@ -543,6 +543,10 @@ class _Lean(_Checker):
     report (an error or a warning): blocks are checked by ``lean`` instead of pydantic, and the
     only places known are the keys under the top-level ones (a source's position)."""
 
+    def __init__(self, doc: fastyaml.FastDoc) -> None:
+        super().__init__(doc)
+        self._lean = lean.Blocks()
+
     def quiet_run(self, path: Path) -> LoadedSpec | None:
         """The LoadedSpec if there is nothing at all to report, else None."""
         try:
@@ -571,7 +575,7 @@ class _Lean(_Checker):
             raise _NeedsLocating from None
 
     def _valid(self, model: type[BaseModel], raw: Any, where: YamlPath) -> "_Block | None":
-        values = lean.validate(model, raw)
+        values = self._lean.validate(model, raw)
         if values is None:
             raise _NeedsLocating
         return _Block(values, frozenset())

@@ -51,7 +51,7 @@ def planned(loaded: spec.LoadedSpec) -> None:
     assert {s.source for s in result.sources} == set(loaded.sources)
 
 
-# --- generated documents ---------------------------------------------------------------------------
+# --- generated documents -----------------------------------------------------------------------
 
 _PARAMS = sorted({n for scope in (catalogue.GLOBAL_SCOPE, *catalogue.ALL_PRODUCTS)
                   for n in catalogue.python_names(scope)})
