@@ -264,31 +264,27 @@ def _walk(doc: YamlDoc, graph: Node | None, resolver: Any) -> None:
         raise SpecError([Diagnostic(doc.file, mark.line + 1, mark.column + 1, message, fix)])
 
     def untag(node: Node, path: Path_) -> None:
-        """'!!str' (a way to keep leading zeros) is welcome; any other tag is a problem and its
-        value is dropped."""
+        """'!!str' (a way to keep leading zeros) is welcome; any other tag, or a number too
+        long for Python to read, is a problem and its value is dropped."""
         if isinstance(node, ScalarNode):
             usual = str(resolver.resolve(ScalarNode, node.value, (node.style is None, False)))
         else:
             usual = _MAP_TAG if isinstance(node, MappingNode) else _SEQ_TAG
-        if node.tag == _INT_TAG and len(node.value) > _MAX_INT_TEXT:
-            mark = node.start_mark
-            doc.problems.append(Diagnostic(
-                doc.file, mark.line + 1, mark.column + 1,
-                f"a number with {len(node.value):,} digits is too long to read",
-                "no parameter takes such a number; quote it if it is text",
-            ))
-            doc.bad_paths.add(path)
+        if node.tag == _INT_TAG and len(node.value) > _MAX_INT_TEXT:  # int() would refuse it
+            drop(node, path, f"a number with {len(node.value):,} digits is too long to read",
+                 "no parameter takes such a number; quote it if it is text")
         elif node.tag == usual:
             return
         elif node.tag != _STR_TAG or not isinstance(node, ScalarNode):
-            mark = node.start_mark
-            doc.problems.append(Diagnostic(
-                doc.file, mark.line + 1, mark.column + 1,
-                f"unsupported YAML tag {str(node.tag).replace(_TAG_PREFIX, '!!')}",
-                "remove the tag; specs use plain YAML values",
-            ))
-            doc.bad_paths.add(path)
+            drop(node, path, f"unsupported YAML tag {str(node.tag).replace(_TAG_PREFIX, '!!')}",
+                 "remove the tag; specs use plain YAML values")
         node.tag = _STR_TAG if isinstance(node, ScalarNode) else usual
+
+    def drop(node: Node, path: Path_, message: str, fix: str) -> None:
+        """A value reported here and left out of the data."""
+        mark = node.start_mark
+        doc.problems.append(Diagnostic(doc.file, mark.line + 1, mark.column + 1, message, fix))
+        doc.bad_paths.add(path)
 
     enclosing: set[int] = set()  # the blocks around the node being walked
 
