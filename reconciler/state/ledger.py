@@ -80,6 +80,11 @@ class Ledger:
         self._jobs = dict(lock.jobs)
         self._observed = dict(lock.observed_defaults)
         self._pending = list(lock.pending)
+        #: job ids by source name, so that a submission looks at its source's jobs only
+        #: (scanning every job on each one made a long apply quadratic in the lock's size)
+        self._by_name: dict[str, set[int]] = {}
+        for job, record in self._jobs.items():
+            self._by_name.setdefault(record.name, set()).add(job)
 
     @property
     def lock(self) -> Lock:
@@ -110,6 +115,12 @@ class Ledger:
                 pending: bool = False) -> None:
         """Apply a change here and record it durably before anything else happens."""
         event: dict[str, Any] = {}
+        for job, record in (jobs or {}).items():
+            known = self._jobs.get(job)
+            if known is not None:
+                self._by_name[known.name].discard(job)
+            if record is not None:
+                self._by_name.setdefault(record.name, set()).add(job)
         for section, table, changes in (("sources", self._sources, sources),
                                         ("jobs", self._jobs, jobs),
                                         ("observed_defaults", self._observed, observed)):
@@ -212,5 +223,4 @@ class Ledger:
             refs = {r.job for e in entry.products.values() for r in (e.serving, e.attempt) if r}
             if entry.resolved is not None:
                 refs.add(entry.resolved.job)
-        return {job: None for job, record in self._jobs.items()
-                if record.name == name and job not in refs}
+        return {job: None for job in sorted(self._by_name.get(name, ())) if job not in refs}
