@@ -193,11 +193,14 @@ def run(sources: int, others: int, repeat: int, folder: Path) -> dict[str, Any]:
                             f"same plan: {again.out == cold.out}")
 
         adopt = cli(sim, folder, "apply", str(spec), "--auto-approve")
+        lock = folder / "sources.lock.yaml"
         result["adopt"] = {"seconds": adopt.seconds, "requests": adopt.requests,
-                           "lock_bytes": (folder / "sources.lock.yaml").stat().st_size}
-        if adopt.code != 0 or "submit" in "".join(adopt.requests):
-            problems.append(f"adopting apply: exit {adopt.code}, requests {adopt.requests}: "
-                            + adopt.out[-300:])
+                           "lock_bytes": lock.stat().st_size if lock.exists() else 0}
+        if adopt.code != 0 or "submit" in "".join(adopt.requests) or not lock.exists():
+            problems.append(f"adopting apply: exit {adopt.code}, requests {adopt.requests}, "
+                            f"lock written: {lock.exists()}: " + adopt.out[-500:])
+            result["rounds"], result["problems"] = [], problems
+            return result  # no current lock: no warm plan to measure
         shutil.rmtree(folder / ".xrt-reconcile" / "cache", ignore_errors=True)
 
         rounds = []
