@@ -186,6 +186,11 @@ class Scheduler:
                              "looking for the job in the history")
             try:
                 found = self._settle_lost(submission)
+                if found is None and not self.stop.is_set():
+                    # a server may record the job a moment after its gateway gave up on the
+                    # answer: look once more, a poll interval later, before sending it again
+                    self._sleep(self.pace.poll)
+                    found = self._settle_lost(submission)
             except ClientError as error:
                 outcome.error = (
                     f"{submission.source}: the answer to its submission was lost, and the job "
