@@ -80,7 +80,8 @@ def cli(sim: Simulator, folder: Path, *args: str) -> Cli:
 
 class InFlight:
     """The most requests the simulator was answering at once: wraps its ``dispatch`` (the
-    instance attribute its request handler calls) with a counter."""
+    instance attribute its request handler calls). A request stops counting just before its
+    answer is written, since a client may send its next one as soon as it has read it."""
 
     def __init__(self, sim: Simulator) -> None:
         self._answer = sim.dispatch
@@ -92,11 +93,24 @@ class InFlight:
         with self._lock:
             self.now += 1
             self.peak = max(self.peak, self.now)
+        counted = [True]
+        send = handler.send
+
+        def done() -> None:
+            with self._lock:
+                if counted[0]:
+                    counted[0] = False
+                    self.now -= 1
+
+        def answer(*args: Any, **kwargs: Any) -> None:
+            done()
+            send(*args, **kwargs)
+
+        handler.send = answer
         try:
             self._answer(handler, method)
         finally:
-            with self._lock:
-                self.now -= 1
+            done()
 
 
 def csafe_seconds(spec: Path) -> float:
