@@ -256,14 +256,11 @@ class SourcePlanner:
         return False
 
     def _kept(self, item: _Product, job: int, state: str) -> ProductPlan:
-        if state == "running":
-            return ProductPlan(item.want.product, self._unchanged(item), f"job {job} is running",
-                               job, state=state)
-        return ProductPlan(
-            item.want.product, self._unchanged(item),
-            f"job {job} {state}; not resubmitted (--retry-failed, or change its parameters"
-            + (", or rebuild: {failed: true})" if state == "failed" else ")"),
-            job, state=state)
+        reason = ""
+        if state != "running":
+            reason = ("not resubmitted (--retry-failed, or change its parameters"
+                      + (", or rebuild: {failed: true})" if state == "failed" else ")"))
+        return ProductPlan(item.want.product, self._unchanged(item), reason, job, state=state)
 
     def _unchanged(self, item: _Product) -> Action:
         return Action.ADOPT if item.recovered else Action.NOOP
@@ -279,8 +276,8 @@ class SourcePlanner:
                                    f"job {job}'s files were removed by the server", job)
             return ProductPlan(product, action if action is not Action.NOOP
                                else self._unchanged(item),
-                               f"job {job}'s files were removed by the server "
-                               "(rebuild: {expired: true} rebuilds them)", job, state="expired")
+                               "the server removed its files (rebuild: {expired: true} "
+                               "rebuilds them)", job, state="expired")
         age = self.now - row.submitted
         if rebuild.max_age is not None and age > rebuild.max_age \
                 and desired.which_data(product, item.values) == "all":

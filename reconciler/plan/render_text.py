@@ -63,7 +63,8 @@ def _product_line(product: ProductPlan, width: int) -> Text | None:
         Action.ADOPT: f"adopt job {product.job}",
         Action.FORGET: f"forget job {product.job} (it stays on the server)" if product.job
         else "forget",
-    }.get(product.action, product.state or "")
+    }.get(product.action, f"{product.state} in job {product.job}" if product.job
+          else product.state or "")
     reason = product.reason if product.action is not Action.FORGET else ""
     text = Text.assemble("  ", (f"{sign:<3}", style), " ", (product.product.ljust(width), "bold"),
                          "  ", words)
