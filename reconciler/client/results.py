@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..protocol.catalogue import ACTIVE_STATUSES, TERMINAL_STATUSES, Status
+from ..protocol.history import (
+    OldJob as OldJob,  # a client result too, defined with the protocol
+)
 
 
 @dataclass(frozen=True)
@@ -19,18 +21,6 @@ class SubmitResult:
     job_id: int
     url: str
     job_pars: Mapping[str, Any] = field(hash=False)
-
-
-@dataclass(frozen=True)
-class OldJob:
-    """One entry of the user's job history. ``products`` are catalogue product names in
-    catalogue order; ``has_prod`` is false once the server has removed the job's files."""
-
-    job_id: int
-    name: str
-    submitted: datetime
-    products: tuple[str, ...]
-    has_prod: bool
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping
 
+from ..protocol.history import OldJob
 from ..spec import SourceSpec
 from ..state.lock import Lock
 
@@ -52,16 +53,8 @@ CHANGING = frozenset({*SUBMITTING, Action.ADOPT, Action.FORGET})
 
 # --- inputs ---------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class HistoryRow:
-    """One ``listOldJobs`` entry: ``products`` are product names, ``has_prod`` false once the
-    server removed the job's files."""
-
-    job_id: int
-    name: str
-    submitted: datetime
-    products: tuple[str, ...]
-    has_prod: bool
+#: one ``listOldJobs`` entry (the client reads it, the plan reasons about it)
+HistoryRow = OldJob
 
 
 @dataclass(frozen=True)

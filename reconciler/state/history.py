@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
-from ..client import Client, OldJob
+from ..client import Client
 from ..plan.model import ABSENT_WORD, Facts, HistoryRow, JobParams, Needs
 from ..protocol.catalogue import ALL_PRODUCTS
 from .cache import JobCache
@@ -22,13 +22,9 @@ from .lock import status_word
 READ_CONCURRENCY = 4
 
 
-def row(job: OldJob) -> HistoryRow:
-    return HistoryRow(job.job_id, job.name, job.submitted, job.products, job.has_prod)
-
-
 def history(client: Client) -> tuple[HistoryRow, ...]:
     """Every job of the user, newest first: the one request every plan makes."""
-    return tuple(row(job) for job in client.list_old_jobs())
+    return tuple(client.list_old_jobs())
 
 
 @dataclass
