@@ -1,8 +1,9 @@
 """The lockfile ``<spec>.lock.yaml``: what exists on the server for a spec (DESIGN §2).
 
 It is written as sorted, indented JSON, which is YAML 1.2 too: every warm ``plan`` reads it, and
-a JSON parser reads it some fifty times faster than a block-YAML one, while the one-value-a-line
-layout keeps a one-job change a small git diff. A lock edited into block YAML by hand is still
+a JSON parser reads it some fifty times faster than a block-YAML one, while a layout with each
+record (a payload, a product's serving job) on a line of its own keeps a one-job change a small
+git diff. A lock edited into block YAML by hand is still
 read. Writing is atomic (temporary file, fsync, rename), and rewriting an unchanged lock changes
 no byte. A lock that cannot be read is never overwritten: the error says where it is broken and
 how to get out (move it aside: a plan without a lock adopts the matching jobs from the server).
@@ -36,11 +37,39 @@ def lock_path(spec_path: str | Path) -> Path:
 
 # --- text ----------------------------------------------------------------------------------------
 
+#: entries written on one line each: a job's payload, statuses and filled values, a product's
+#: serving job and attempt, pins, an observed default. The lock stays close in size to what it
+#: records, and a change to one job is still a change to a few lines.
+_ONE_LINE = frozenset({"payload", "status", "filled", "serving", "attempt", "values",
+                       "fingerprints", "products", "earlier"})
+_ONE_LINE_ENTRIES = frozenset({"observed_defaults"})
+
+
 def dumps(lock: Lock) -> str:
-    """The lock as written: sorted keys, two-space indent, final newline; deterministic."""
+    """The lock as written: sorted keys, two-space indent, the entries above one a line, final
+    newline; deterministic."""
     data = lock.model_dump(mode="python")  # int job ids sort as numbers
-    return json.dumps(_prune(data), indent=2, sort_keys=True, ensure_ascii=False,
-                      allow_nan=False) + "\n"
+    return _encode(_prune(data), 0, "", "") + "\n"
+
+
+def _encode(value: Any, depth: int, key: str, parent: str) -> str:
+    if not isinstance(value, (dict, list)) or not value or \
+            (key in _ONE_LINE and not _holds_records(value)) or parent in _ONE_LINE_ENTRIES:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False,
+                          separators=(", ", ": "))
+    inner = "  " * (depth + 1)
+    if isinstance(value, dict):
+        items = [f"{inner}{json.dumps(str(k), ensure_ascii=False)}: "
+                 f"{_encode(v, depth + 1, str(k), key)}" for k, v in sorted(value.items())]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
+    items = [f"{inner}{_encode(v, depth + 1, '', key)}" for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + "  " * depth + "]"
+
+
+def _holds_records(value: Any) -> bool:
+    """A source's ``products`` map holds a record per product: those get a line each."""
+    return isinstance(value, dict) and any(
+        isinstance(v, dict) and ("serving" in v or "attempt" in v) for v in value.values())
 
 
 def _prune(data: Any) -> Any:

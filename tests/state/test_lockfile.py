@@ -78,7 +78,15 @@ def test_the_lock_is_sorted_and_a_one_job_change_is_a_small_diff(tmp_path: Path)
     before, after = text.splitlines(), lockfile.dumps(changed).splitlines()
     assert len(before) == len(after)
     assert [(a, b) for a, b in zip(before, after) if a != b] == [
-        ('        "LightCurve": "running"', '        "LightCurve": "complete"')]
+        ('      "status": {"LightCurve": "running"},', '      "status": {"LightCurve": "complete"},')]
+
+
+def test_records_are_a_line_each_inside_the_indented_layout() -> None:
+    lines = lockfile.dumps(sample()).splitlines()
+    assert '      "payload": {"RA": 52.799, "lc": 1, "name": "GK Per", "spec": 1},' in lines
+    assert '          "serving": {"fingerprint": "a1", "job": 14}' in lines
+    assert '    "LightCurve.minSNR": {"job": 14, "value": 1.5}' in lines
+    assert max(len(line) for line in lines) < 120
 
 
 def test_the_lock_is_yaml_too(tmp_path: Path) -> None:
