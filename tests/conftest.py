@@ -37,3 +37,13 @@ def sim_factory(tmp_path: Path) -> Iterator[SimFactory]:
 def sim(sim_factory: SimFactory) -> Simulator:
     """A simulator whose products finish 0.15 s after submission (0.05 s per stage)."""
     return sim_factory(job_seconds=0.05)
+
+
+@pytest.fixture
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in a fresh folder, as a user with no XRT_USER or NO_COLOR set: command tests use it
+    with ``pytestmark = pytest.mark.usefixtures("isolated")``."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("XRT_USER", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path

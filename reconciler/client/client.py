@@ -25,7 +25,6 @@ from ..protocol.catalogue import (
     API_VERSION,
     DOWNLOAD_ALL,
     DOWNLOAD_FORMATS,
-    Endpoint,
     product_by_key,
 )
 from . import replies
@@ -33,6 +32,7 @@ from .archive import ArchiveError, verify
 from .envelope import WarningGate, read_reply
 from .errors import DestinationExists, ProtocolError, SubmitOutcomeUnknown
 from .files import place, write_temp
+from .replies import CANCEL, COUNT, LIST, OLD_PRODUCT, STATUS, SUBMIT
 from .results import (
     CancelResult,
     Download,
@@ -51,9 +51,6 @@ from .transport import (
     post_json,
     raw_chunks,
 )
-
-SUBMIT, COUNT, LIST = Endpoint.SUBMIT, Endpoint.COUNT_JOBS, Endpoint.LIST_JOBS
-OLD_PRODUCT, STATUS, CANCEL = Endpoint.OLD_PRODUCT, Endpoint.STATUS, Endpoint.CANCEL
 
 #: Bytes of one JSON reply: far above any status, count or jobPars answer (a few kB)...
 REPLY_LIMIT = 1 << 20

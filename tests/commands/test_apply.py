@@ -16,11 +16,7 @@ from reconciler.state import lockfile
 
 from .support import USER, cli, jobs_per_name, lock_of, popen, run, spec_text
 
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("XRT_USER", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
 def write(tmp_path: Path, text: str, name: str = "spec.yaml") -> Path:

@@ -13,11 +13,7 @@ from reconciler.protocol.wire import to_payload
 
 from .support import USER, run
 
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("XRT_USER", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
 def history(sim: Any) -> None:

@@ -12,12 +12,7 @@ from reconciler.state import planfile
 
 from .support import run, spec_text
 
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("XRT_USER", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
 def test_a_broken_spec_is_reported_like_validate_does(sim: Any, tmp_path: Path,

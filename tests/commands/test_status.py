@@ -10,11 +10,7 @@ import pytest
 
 from .support import run, spec_text
 
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("XRT_USER", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
 def test_status_before_and_after_apply(sim_factory: Any, tmp_path: Path,

@@ -35,10 +35,7 @@ sources:
 """
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("XRT_USER", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
 def write(name: str, text: str) -> str:

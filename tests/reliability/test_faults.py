@@ -19,10 +19,7 @@ SOURCES = 50
 MAX_RUNS = 5
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("XRT_USER", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
 def test_apply_converges_through_server_errors_dropped_connections_and_latency(

@@ -17,11 +17,7 @@ from reconciler.state import lockfile
 
 from .proxy import spoiling_proxy
 
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("XRT_USER", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
 def _server_jobs(sim: Any) -> dict[int, str]:

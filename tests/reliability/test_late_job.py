@@ -16,11 +16,7 @@ from commands.support import jobs_per_name, run, spec_text
 
 from reconciler.state import lockfile
 
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("XRT_USER", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
 def late_gateway(target: str, delay: float) -> tuple[ThreadingHTTPServer, str]:
